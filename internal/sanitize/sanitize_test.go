@@ -1,0 +1,71 @@
+package sanitize
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestString(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+		max            int
+	}{
+		{"plain", "HP LaserJet 400", "HP LaserJet 400", 0},
+		{"trailing NULs", "Black Toner\x00\x00", "Black Toner", 0},
+		{"CSI colour", "\x1b[31mRED\x1b[0m alert", "RED alert", 0},
+		{"clear screen", "a\x1b[2Jb", "ab", 0},
+		{"OSC title with BEL", "x\x1b]0;pwned\x07y", "xy", 0},
+		{"OSC hyperlink with ST", "\x1b]8;;http://evil\x1b\\click\x1b]8;;\x1b\\", "click", 0},
+		{"C1 CSI rune", "a\u009b31mb", "ab", 0},
+		{"newlines and tabs fold", "line1\r\n\tline2", "line1 line2", 0},
+		{"bell and backspace", "a\x07b\x08c", "a\uFFFDb\uFFFDc", 0},
+		{"invalid utf8", "caf\xe9", "caf\uFFFD", 0},
+		{"bidi override", "abc\u202Edef", "abc\uFFFDdef", 0},
+		{"truncate", "abcdefgh", "abcd…", 4},
+		{"lone ESC at end", "abc\x1b", "abc", 0},
+		{"leading spaces", "   x  ", "x", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := String(tt.in, tt.max); got != tt.want {
+				t.Errorf("String(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestStringLongInputBounded(t *testing.T) {
+	got := String(strings.Repeat("A", 10_000), 0)
+	if n := utf8.RuneCountInString(got); n != MaxLen+1 {
+		t.Fatalf("got %d runes, want %d", n, MaxLen+1)
+	}
+}
+
+func TestLines(t *testing.T) {
+	got := Lines("READY\r\n\x1b[5mPaper jam\x1b[0m\n\n  \n", 0)
+	want := []string{"READY", "Paper jam"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("Lines = %q, want %q", got, want)
+	}
+}
+
+func FuzzString(f *testing.F) {
+	for _, s := range []string{"", "\x1b[", "\x1b]", "a\x00", "\u009b", strings.Repeat("é", 300)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := String(s, 64)
+		if !utf8.ValidString(out) {
+			t.Fatalf("invalid utf8 out of %q", s)
+		}
+		for _, r := range out {
+			if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+				t.Fatalf("control rune %U survived in %q", r, out)
+			}
+		}
+		if utf8.RuneCountInString(out) > 65 {
+			t.Fatalf("too long: %d", utf8.RuneCountInString(out))
+		}
+	})
+}

@@ -1,0 +1,123 @@
+package probes
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/netprobe/netprobe/result"
+)
+
+// PortState classifies what a connection attempt found.
+type PortState string
+
+// Port states. Open: the handshake completed. Closed: the host answered
+// with a reset. Filtered: no answer before the deadline (a firewall drops
+// it). Unreachable: the network said there is no way there (ICMP
+// unreachable, no route). OpenFiltered is UDP's "no answer" state.
+const (
+	PortOpen         PortState = "open"
+	PortClosed       PortState = "closed"
+	PortFiltered     PortState = "filtered"
+	PortUnreachable  PortState = "unreachable"
+	PortOpenFiltered PortState = "open|filtered"
+	PortError        PortState = "error"
+)
+
+// DialTCP tries one TCP handshake to addr (host:port, host an IP or a name
+// resolved with the system resolver) within ctx and classifies the outcome.
+// The connection, if any, is closed before it returns. rtt is the
+// handshake time.
+func DialTCP(ctx context.Context, addr string) (state PortState, rtt time.Duration, err error) {
+	var d net.Dialer
+	start := time.Now()
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	rtt = time.Since(start)
+	if err == nil {
+		conn.Close()
+		return PortOpen, rtt, nil
+	}
+	return classifyDialError(err), rtt, err
+}
+
+// classifyDialError maps a dial error to a port state.
+func classifyDialError(err error) PortState {
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return PortClosed
+	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH),
+		errors.Is(err, syscall.EADDRNOTAVAIL), errors.Is(err, syscall.EACCES), errors.Is(err, syscall.EPERM):
+		return PortUnreachable
+	case isTimeout(err), errors.Is(err, context.Canceled):
+		return PortFiltered
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return PortError
+	}
+	return PortUnreachable
+}
+
+// TCPOptions configures the TCP probe.
+type TCPOptions struct {
+	// Layer the check is filed under (service for targets, printer for
+	// print ports).
+	Layer result.Layer
+}
+
+// TCP checks one host:port and files the outcome as a check: open is ok,
+// everything else fails with the state and reason in Evidence.
+func TCP(ctx context.Context, host string, port int, opt TCPOptions) result.Check {
+	layer := opt.Layer
+	if layer == result.None {
+		layer = result.Service
+	}
+	addr := net.JoinHostPort(host, strconv.Itoa(port))
+	c := begin("tcp", layer, "tcp://"+addr)
+	state, rtt, err := DialTCP(ctx, addr)
+	c.With("port_state", string(state)).With("port", port).With("protocol", "tcp")
+	if state == PortOpen || state == PortClosed {
+		c.With("connect_ms", ms(rtt))
+	}
+	switch state {
+	case PortOpen:
+		c.Status = result.OK
+		c.Detail = fmt.Sprintf("port %d/tcp is open (connected in %s)", port, rtt.Round(100*time.Microsecond))
+	case PortClosed:
+		c.Status = result.Fail
+		c.Detail = fmt.Sprintf("port %d/tcp is closed: the host answered but nothing listens there", port)
+	case PortFiltered:
+		c.Status = result.Fail
+		c.Detail = fmt.Sprintf("port %d/tcp is filtered: no answer within %s (a firewall drops it)", port, rtt.Round(time.Millisecond))
+	case PortUnreachable:
+		c.Status = result.Fail
+		c.Detail = fmt.Sprintf("%s is unreachable: %s", host, errText(err))
+	default:
+		c.Status = result.Fail
+		c.Detail = fmt.Sprintf("could not connect to %s: %s", addr, errText(err))
+	}
+	if err != nil {
+		c.Error = errText(err)
+	}
+	return end(c)
+}
+
+// errText shortens Go's nested network errors to their useful tail.
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Err != nil {
+		var sys *net.DNSError
+		if errors.As(op.Err, &sys) {
+			return sys.Error()
+		}
+		return op.Err.Error()
+	}
+	return err.Error()
+}
