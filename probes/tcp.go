@@ -33,15 +33,24 @@ const (
 // The connection, if any, is closed before it returns. rtt is the
 // handshake time.
 func DialTCP(ctx context.Context, addr string) (state PortState, rtt time.Duration, err error) {
+	conn, state, rtt, err := dialConn(ctx, addr)
+	if conn != nil {
+		conn.Close()
+	}
+	return state, rtt, err
+}
+
+// dialConn is DialTCP that keeps the connection open for a TLS or HTTP
+// phase.
+func dialConn(ctx context.Context, addr string) (net.Conn, PortState, time.Duration, error) {
 	var d net.Dialer
 	start := time.Now()
 	conn, err := d.DialContext(ctx, "tcp", addr)
-	rtt = time.Since(start)
+	rtt := time.Since(start)
 	if err == nil {
-		conn.Close()
-		return PortOpen, rtt, nil
+		return conn, PortOpen, rtt, nil
 	}
-	return classifyDialError(err), rtt, err
+	return nil, classifyDialError(err), rtt, err
 }
 
 // classifyDialError maps a dial error to a port state.
@@ -79,6 +88,12 @@ func TCP(ctx context.Context, host string, port int, opt TCPOptions) result.Chec
 	addr := net.JoinHostPort(host, strconv.Itoa(port))
 	c := begin("tcp", layer, "tcp://"+addr)
 	state, rtt, err := DialTCP(ctx, addr)
+	return end(judgeTCP(c, host, port, state, rtt, err))
+}
+
+// judgeTCP fills a tcp check from a connection attempt's outcome.
+func judgeTCP(c result.Check, host string, port int, state PortState, rtt time.Duration, err error) result.Check {
+	addr := net.JoinHostPort(host, strconv.Itoa(port))
 	c.With("port_state", string(state)).With("port", port).With("protocol", "tcp")
 	if state == PortOpen || state == PortClosed {
 		c.With("connect_ms", ms(rtt))
@@ -90,6 +105,9 @@ func TCP(ctx context.Context, host string, port int, opt TCPOptions) result.Chec
 	case PortClosed:
 		c.Status = result.Fail
 		c.Detail = fmt.Sprintf("port %d/tcp is closed: the host answered but nothing listens there", port)
+	case PortError:
+		c.Status = result.Fail
+		c.Detail = fmt.Sprintf("could not resolve %s: %s", host, errText(err))
 	case PortFiltered:
 		c.Status = result.Fail
 		c.Detail = fmt.Sprintf("port %d/tcp is filtered: no answer within %s (a firewall drops it)", port, rtt.Round(time.Millisecond))
@@ -103,7 +121,7 @@ func TCP(ctx context.Context, host string, port int, opt TCPOptions) result.Chec
 	if err != nil {
 		c.Error = errText(err)
 	}
-	return end(c)
+	return c
 }
 
 // errText shortens Go's nested network errors to their useful tail.

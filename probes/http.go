@@ -1,0 +1,132 @@
+package probes
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/netprobe/netprobe/internal/sanitize"
+	"github.com/netprobe/netprobe/result"
+)
+
+// WebOptions configures an http:// or https:// target.
+type WebOptions struct {
+	TLS       TLSOptions
+	UserAgent string
+}
+
+// Web checks an http or https URL over one connection, phase by phase:
+// a tcp check (port state), for https a tls check (certificate), and an
+// http check (status code). A phase that cannot run because an earlier one
+// failed is "skip" with the reason, so the report names the first broken
+// phase.
+func Web(ctx context.Context, u *url.URL, opt WebOptions) []result.Check {
+	host := u.Hostname()
+	port, _ := strconv.Atoi(u.Port())
+	if port == 0 {
+		port = 80
+		if u.Scheme == "https" {
+			port = 443
+		}
+	}
+	target := u.String()
+	addr := net.JoinHostPort(host, strconv.Itoa(port))
+	tcp := begin("tcp", result.Service, target)
+	conn, state, rtt, err := dialConn(ctx, addr)
+	tcp = end(judgeTCP(tcp, host, port, state, rtt, err))
+	out := []result.Check{tcp}
+	if conn == nil {
+		if u.Scheme == "https" {
+			out = append(out, skipped("tls", target, "not tried: no TCP connection"))
+		}
+		return append(out, skipped("http", target, "not tried: no TCP connection"))
+	}
+	defer conn.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		conn.SetDeadline(dl)
+	}
+	if u.Scheme == "https" {
+		to := opt.TLS
+		if to.ServerName == "" {
+			to.ServerName = host
+		}
+		tc, tconn := TLSHandshake(ctx, conn, target, to)
+		out = append(out, tc)
+		if tconn == nil || tc.Status == result.Fail {
+			return append(out, skipped("http", target, "not tried: "+tlsSkipReason(tc)))
+		}
+		conn = tconn
+	}
+	return append(out, httpGet(ctx, conn, u, opt))
+}
+
+func tlsSkipReason(tc result.Check) string {
+	if v, ok := tc.Evidence["verify_error"].(string); ok {
+		return "the certificate is not trusted (" + v + ")"
+	}
+	return "the TLS handshake failed"
+}
+
+// httpGet sends one GET over conn and judges the status: below 400 ok,
+// 4xx warn (the server works but refuses this URL), 5xx fail.
+func httpGet(ctx context.Context, conn net.Conn, u *url.URL, opt WebOptions) result.Check {
+	c := begin("http", result.Service, u.String())
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		c.Status, c.Detail, c.Error = result.Fail, "bad URL", err.Error()
+		return end(c)
+	}
+	ua := opt.UserAgent
+	if ua == "" {
+		ua = "netprobe"
+	}
+	req.Header.Set("User-Agent", ua)
+	req.Header.Set("Connection", "close")
+	start := time.Now()
+	if err := req.Write(conn); err != nil {
+		c.Status, c.Detail, c.Error = result.Fail, "could not send the HTTP request: "+errText(err), errText(err)
+		return end(c)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
+	if err != nil {
+		c.Status, c.Error = result.Fail, errText(err)
+		c.Detail = "no HTTP answer: " + errText(err)
+		if isTimeout(err) {
+			c.Detail = "the server accepted the connection but sent no HTTP answer in time"
+		}
+		return end(c)
+	}
+	resp.Body.Close()
+	c.With("http_status", resp.StatusCode).With("ttfb_ms", ms(time.Since(start)))
+	if srv := resp.Header.Get("Server"); srv != "" {
+		c.With("server", sanitize.String(srv, 80))
+	}
+	if loc := resp.Header.Get("Location"); loc != "" {
+		c.With("location", sanitize.String(loc, 200))
+	}
+	text := fmt.Sprintf("HTTP %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+	switch {
+	case resp.StatusCode < 400:
+		c.Status = result.OK
+		c.Detail = text
+	case resp.StatusCode < 500:
+		c.Status = result.Warn
+		c.Detail = text + ": the server works but refuses this URL"
+	default:
+		c.Status = result.Fail
+		c.Detail = text + ": the server has a problem"
+	}
+	return end(c)
+}
+
+func skipped(name, target, why string) result.Check {
+	c := begin(name, result.Service, target)
+	c.Status = result.Skip
+	c.Detail = why
+	return end(c)
+}

@@ -1,0 +1,327 @@
+package probes
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	probing "github.com/prometheus-community/pro-bing"
+	"golang.org/x/net/icmp"
+
+	"github.com/netprobe/netprobe/result"
+)
+
+// ICMP permission modes: which kind of socket this process may ping with.
+const (
+	ICMPPrivileged   = "privileged"   // raw socket (root, CAP_NET_RAW, Administrator)
+	ICMPUnprivileged = "unprivileged" // datagram ICMP socket (Linux ping_group_range, macOS)
+	ICMPDenied       = "denied"       // neither: reachability falls back to TCP
+)
+
+// ICMPPermission says how this process can send ICMP echo, and why not
+// when it cannot.
+type ICMPPermission struct {
+	Mode   string
+	Reason string
+}
+
+// DetectICMP finds out which ICMP socket this process may open. It opens
+// and closes a socket; nothing is sent.
+func DetectICMP() ICMPPermission {
+	if runtime.GOOS == "windows" {
+		// pro-bing on Windows always uses raw sockets.
+		if c, err := icmp.ListenPacket("ip4:icmp", "0.0.0.0"); err == nil {
+			c.Close()
+			return ICMPPermission{Mode: ICMPPrivileged}
+		}
+		return ICMPPermission{Mode: ICMPDenied, Reason: "ICMP needs a raw socket on Windows: run as Administrator"}
+	}
+	if c, err := icmp.ListenPacket("udp4", "0.0.0.0"); err == nil {
+		c.Close()
+		return ICMPPermission{Mode: ICMPUnprivileged}
+	}
+	if c, err := icmp.ListenPacket("ip4:icmp", "0.0.0.0"); err == nil {
+		c.Close()
+		return ICMPPermission{Mode: ICMPPrivileged}
+	}
+	reason := "this user may not open ICMP sockets"
+	if runtime.GOOS == "linux" {
+		rng := "unknown"
+		if b, err := os.ReadFile("/proc/sys/net/ipv4/ping_group_range"); err == nil {
+			rng = strings.Join(strings.Fields(string(b)), " ")
+		}
+		reason = fmt.Sprintf("ping not permitted: net.ipv4.ping_group_range is %q and does not include group %d, and the process lacks CAP_NET_RAW", rng, os.Getgid())
+	}
+	return ICMPPermission{Mode: ICMPDenied, Reason: reason}
+}
+
+// PingOptions configures a reachability check.
+type PingOptions struct {
+	// Layer the check is filed under (gateway or internet).
+	Layer result.Layer
+	// Count echo requests, Interval apart.
+	Count    int
+	Interval time.Duration
+	// Timeout bounds the ICMP phase; the context bounds everything.
+	Timeout    time.Duration
+	Permission ICMPPermission
+	// LossWarn (percent) and RTTWarn turn ok into warn.
+	LossWarn float64
+	RTTWarn  time.Duration
+	// FallbackPorts are tried over TCP when ICMP gives no answer or is not
+	// permitted: a completed handshake or a reset both prove the host is
+	// there.
+	FallbackPorts []int
+	// Neighbour consults the ARP/NDP table as a last resort (for a gateway
+	// on the local link).
+	Neighbour bool
+}
+
+// Ping defaults.
+const (
+	DefaultPingCount    = 10
+	DefaultPingInterval = 20 * time.Millisecond
+	DefaultPingTimeout  = 2 * time.Second
+	DefaultLossWarn     = 10.0
+	DefaultRTTWarn      = 300 * time.Millisecond
+	// pingGraceMin is how long to wait for late replies after the last
+	// request when no reply has shown the path's RTT yet.
+	pingGraceMin = 300 * time.Millisecond
+)
+
+func (o *PingOptions) defaults() {
+	if o.Count <= 0 {
+		o.Count = DefaultPingCount
+	}
+	if o.Interval <= 0 {
+		o.Interval = DefaultPingInterval
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultPingTimeout
+	}
+	if o.LossWarn <= 0 {
+		o.LossWarn = DefaultLossWarn
+	}
+	if o.RTTWarn <= 0 {
+		o.RTTWarn = DefaultRTTWarn
+	}
+}
+
+// Ping checks that addr answers: ICMP echo first, then the TCP fallback
+// ports, then (optionally) the neighbour table. Evidence "method" says which
+// one proved it.
+func Ping(ctx context.Context, addr netip.Addr, opt PingOptions) result.Check {
+	opt.defaults()
+	c := begin("ping", opt.Layer, addr.String())
+	c.With("icmp_permission", opt.Permission.Mode)
+	var icmpErr error
+	if opt.Permission.Mode != ICMPDenied {
+		st, err := runPing(ctx, addr, opt)
+		icmpErr = err
+		if st != nil {
+			c.With("sent", st.PacketsSent).With("received", st.PacketsRecv).With("loss_pct", round1(st.PacketLoss))
+		}
+		if st != nil && st.PacketsRecv > 0 {
+			c.With("method", "icmp").
+				With("min_ms", ms(st.MinRtt)).With("avg_ms", ms(st.AvgRtt)).With("max_ms", ms(st.MaxRtt)).
+				With("rtt_ms", ms(st.AvgRtt))
+			c.Status = result.OK
+			c.Detail = fmt.Sprintf("%s answers ping: %d/%d replies, avg %s", addr, st.PacketsRecv, st.PacketsSent, fmtDur(st.AvgRtt))
+			var warns []string
+			if st.PacketLoss >= opt.LossWarn {
+				warns = append(warns, fmt.Sprintf("%.0f%% packet loss", st.PacketLoss))
+			}
+			if st.AvgRtt >= opt.RTTWarn {
+				warns = append(warns, fmt.Sprintf("slow: average %s (over %s)", fmtDur(st.AvgRtt), fmtDur(opt.RTTWarn)))
+			}
+			if len(warns) > 0 {
+				c.Status = result.Warn
+				c.Detail = fmt.Sprintf("%s answers ping, but %s (%d/%d replies)", addr, strings.Join(warns, " and "), st.PacketsRecv, st.PacketsSent)
+			}
+			return end(c)
+		}
+		if err != nil {
+			c.Error = errText(err)
+		}
+	} else {
+		c.With("icmp_note", opt.Permission.Reason)
+	}
+
+	// No ICMP answer: is the host there at all?
+	if len(opt.FallbackPorts) > 0 && ctx.Err() == nil {
+		port, state, rtt, states := tcpFallback(ctx, addr, opt.FallbackPorts)
+		c.With("tcp_ports", states)
+		if port > 0 {
+			c.With("method", "tcp").With("rtt_ms", ms(rtt)).With("tcp_port", port)
+			c.Status = result.OK
+			why := "does not answer ping"
+			if opt.Permission.Mode == ICMPDenied {
+				why = "could not be pinged (ICMP not permitted for this user)"
+			}
+			c.Detail = fmt.Sprintf("%s %s, but answers TCP on port %d (%s, %s)", addr, why, port, state, fmtDur(rtt))
+			return end(c)
+		}
+	}
+	if opt.Neighbour {
+		if st, mac := neighbourState(addr); st != "" {
+			c.With("neighbour_state", st)
+			if mac != "" {
+				c.With("neighbour_mac", mac)
+			}
+			if st == "reachable" || st == "permanent" {
+				c.With("method", "neighbour")
+				c.Status = result.Warn
+				c.Detail = fmt.Sprintf("%s answers on the local network (ARP/NDP, %s) but not to ping or TCP", addr, mac)
+				return end(c)
+			}
+		}
+	}
+	c.Status = result.Fail
+	switch {
+	case icmpErr != nil && isUnreachable(icmpErr):
+		c.With("method", "none")
+		c.Detail = fmt.Sprintf("%s is unreachable: %s", addr, errText(icmpErr))
+	case opt.Permission.Mode == ICMPDenied:
+		c.With("method", "none")
+		c.Detail = fmt.Sprintf("%s does not answer on TCP ports %s (ICMP not permitted for this user)", addr, joinInts(opt.FallbackPorts))
+	default:
+		c.With("method", "none")
+		c.Detail = fmt.Sprintf("%s does not answer: no reply to ping", addr)
+		if len(opt.FallbackPorts) > 0 {
+			c.Detail += " or TCP ports " + joinInts(opt.FallbackPorts)
+		}
+	}
+	return end(c)
+}
+
+// runPing sends the echo requests with pro-bing and stops early once every
+// request is answered or, after the last one, when late replies are no
+// longer plausible.
+func runPing(ctx context.Context, addr netip.Addr, opt PingOptions) (*probing.Statistics, error) {
+	p := probing.New("")
+	p.SetLogger(probing.NoopLogger{})
+	ip := &net.IPAddr{IP: net.IP(addr.AsSlice()), Zone: addr.Zone()}
+	if addr.Is4() {
+		p.SetNetwork("ip4")
+	} else {
+		p.SetNetwork("ip6")
+	}
+	p.SetIPAddr(ip)
+	p.SetPrivileged(opt.Permission.Mode == ICMPPrivileged)
+	p.Count = opt.Count
+	p.Interval = opt.Interval
+	timeout := opt.Timeout
+	if r := remaining(ctx, timeout); r < timeout {
+		timeout = r
+	}
+	if timeout <= 0 {
+		return nil, context.DeadlineExceeded
+	}
+	p.Timeout = timeout
+	sendTime := time.Duration(opt.Count-1) * opt.Interval
+	var mu sync.Mutex
+	var lastSend time.Time
+	p.OnSend = func(*probing.Packet) { mu.Lock(); lastSend = time.Now(); mu.Unlock() }
+
+	done := make(chan struct{})
+	go func() {
+		// Watchdog: after the last request, wait a few RTTs for stragglers.
+		t := time.NewTicker(10 * time.Millisecond)
+		defer t.Stop()
+		start := time.Now()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			st := p.Statistics()
+			if st.PacketsSent < opt.Count || time.Since(start) < sendTime {
+				continue
+			}
+			grace := pingGraceMin
+			if g := 3 * st.MaxRtt; g > grace {
+				grace = g
+			}
+			mu.Lock()
+			ls := lastSend
+			mu.Unlock()
+			if time.Since(ls) > grace {
+				p.Stop()
+				return
+			}
+		}
+	}()
+	err := p.RunWithContext(ctx)
+	close(done)
+	st := p.Statistics()
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		err = nil // the statistics say what happened
+	}
+	return st, err
+}
+
+// tcpFallback dials every port concurrently and returns the first that
+// proves the host is there (open or closed), plus every port's state.
+func tcpFallback(ctx context.Context, addr netip.Addr, ports []int) (int, PortState, time.Duration, map[string]string) {
+	type res struct {
+		port  int
+		state PortState
+		rtt   time.Duration
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ch := make(chan res, len(ports))
+	for _, port := range ports {
+		go func(port int) {
+			st, rtt, _ := DialTCP(ctx, netip.AddrPortFrom(addr, uint16(port)).String())
+			ch <- res{port, st, rtt}
+		}(port)
+	}
+	states := map[string]string{}
+	best := res{}
+	for range ports {
+		r := <-ch
+		states[strconv.Itoa(r.port)] = string(r.state)
+		if (r.state == PortOpen || r.state == PortClosed) && best.port == 0 {
+			best = r
+			cancel() // one proof is enough; the rest report "filtered"
+		}
+	}
+	return best.port, best.state, best.rtt, states
+}
+
+func isUnreachable(err error) bool {
+	return errors.Is(err, syscall.ENETUNREACH) || errors.Is(err, syscall.EHOSTUNREACH) ||
+		errors.Is(err, syscall.EADDRNOTAVAIL) || errors.Is(err, syscall.EINVAL)
+}
+
+func round1(f float64) float64 { return float64(int64(f*10+0.5)) / 10 }
+
+// fmtDur prints a duration the way a person reads latency: 0.4ms, 12ms, 1.2s.
+func fmtDur(d time.Duration) string {
+	switch {
+	case d < 10*time.Millisecond:
+		return strconv.FormatFloat(float64(d)/1e6, 'f', 1, 64) + "ms"
+	case d < time.Second:
+		return strconv.FormatInt(d.Round(time.Millisecond).Milliseconds(), 10) + "ms"
+	}
+	return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + "s"
+}
+
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, n := range v {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ", ")
+}

@@ -1,0 +1,63 @@
+package probes
+
+import (
+	"bufio"
+	"io"
+	"net/netip"
+	"os"
+	"strings"
+)
+
+// ParseResolvConf reads nameserver lines from a resolv.conf. Addresses
+// that do not parse are skipped; a zone ("fe80::1%eth0") is kept.
+func ParseResolvConf(r io.Reader, source string) []Resolver {
+	var out []Resolver
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 2 || f[0] != "nameserver" {
+			continue
+		}
+		a, err := netip.ParseAddr(f[1])
+		if err != nil {
+			continue
+		}
+		out = append(out, Resolver{Addr: netip.AddrPortFrom(a.Unmap(), 53), Source: source})
+	}
+	return out
+}
+
+// resolvConfResolvers reads path, and when it names only a local stub
+// resolver (systemd-resolved's 127.0.0.53, or another loopback resolver
+// with a known upstream file) adds the stub's upstream servers from
+// upstreamPath, so a broken stub and a broken upstream can be told apart.
+func resolvConfResolvers(path, upstreamPath string) ([]Resolver, string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, "", err
+	}
+	defer f.Close()
+	rs := ParseResolvConf(f, path)
+	note := ""
+	if len(rs) == 0 {
+		note = path + " lists no nameserver"
+		return rs, note, nil
+	}
+	stub := true
+	for _, r := range rs {
+		if !r.Addr.Addr().IsLoopback() {
+			stub = false
+		}
+	}
+	if stub && upstreamPath != "" {
+		if uf, err := os.Open(upstreamPath); err == nil {
+			defer uf.Close()
+			up := ParseResolvConf(uf, "systemd-resolved upstream ("+upstreamPath+")")
+			if len(up) > 0 {
+				note = "local stub resolver (systemd-resolved); its upstream servers are tested too"
+				rs = append(rs, up...)
+			}
+		}
+	}
+	return rs, note, nil
+}
