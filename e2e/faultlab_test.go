@@ -1,0 +1,260 @@
+//go:build linux
+
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// labOnlyEnv, when set, runs every scenario's fault and the lab's own proof
+// of it, but not netprobe: for working on the lab itself.
+const labOnlyEnv = "NETPROBE_E2E_LAB_ONLY"
+
+// defaultRunTimeout is the --timeout of an ordinary scenario run. Short
+// enough to keep the suite fast, long enough that a correct netprobe never
+// needs all of it in a healthy lab.
+const defaultRunTimeout = 10 * time.Second
+
+// requireLab skips (never fails) where the lab cannot exist: it needs root
+// for namespaces and the tools that build them. CI runs as root with them
+// installed, so there the lab always runs.
+func requireLab(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("fault lab skipped in -short mode: it builds network namespaces and takes minutes")
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("fault lab needs root (network namespaces, veth, nftables); run `sudo go test ./e2e` or `make e2e`")
+	}
+	for _, tool := range []string{"ip", "nft", "sysctl", "setpriv", "snmpsimd"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("fault lab needs %q on PATH (apt-get install iproute2 nftables procps util-linux snmpsim): %v", tool, err)
+		}
+	}
+	if _, err := os.Stat("/dev/net/tun"); err != nil {
+		t.Skipf("fault lab needs /dev/net/tun for its latency relay: %v", err)
+	}
+}
+
+// argSet is a netprobe command line under construction. Every scenario
+// starts from the healthy-lab flags and changes what its fault needs.
+type argSet struct {
+	upstreams []string
+	dnsName   string
+	targets   []string
+	printers  []string
+	community string
+	extra     []string
+}
+
+func defaultArgs() *argSet {
+	return &argSet{
+		upstreams: []string{anycastV4, anycastV6},
+		dnsName:   "www.lab.test",
+		targets:   []string{"https://svc.lab.test/", "tcp://mail.lab.test:587"},
+		printers:  []string{printerV4},
+		community: communityHealthy,
+	}
+}
+
+func (a *argSet) argv(l *lab) []string {
+	var out []string
+	for _, u := range a.upstreams {
+		out = append(out, "--upstream", u)
+	}
+	out = append(out, "--dns-name", a.dnsName)
+	for _, tg := range a.targets {
+		out = append(out, "--target", tg)
+	}
+	if len(a.printers) > 0 {
+		for _, p := range a.printers {
+			out = append(out, "--printer", p)
+		}
+		out = append(out, "--community", a.community)
+	}
+	out = append(out, "--ca-file", l.caFile)
+	return append(out, a.extra...)
+}
+
+// scenario is one fault and the verdict netprobe must reach.
+type scenario struct {
+	name string
+	// fault breaks the healthy lab (nil: the lab stays healthy).
+	fault func(t *testing.T, l *lab)
+	// labSays proves, with the lab's own probes from inside the client
+	// namespace, that the fault is in place before netprobe is asked.
+	labSays func(l *lab) error
+	// args changes the default command line.
+	args         func(a *argSet)
+	timeout      time.Duration
+	unprivileged bool
+
+	status []string // accepted verdict.status values
+	layer  []string // accepted verdict.layer values (nil: any)
+	// evidence asserts the key piece of evidence in the report.
+	evidence func(t *testing.T, r *report)
+}
+
+// TestFaultLab builds the lab once and runs every scenario against it in
+// sequence: scenarios share the namespaces and servers and toggle one fault
+// each, which keeps the suite within minutes on two cores.
+func TestFaultLab(t *testing.T) {
+	requireLab(t)
+	release, err := labLock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(release)
+
+	start := time.Now()
+	l := newLab(t)
+	t.Logf("lab up in %s", time.Since(start).Round(time.Millisecond))
+
+	t.Run("lab_selfcheck", func(t *testing.T) {
+		if err := l.selfCheck(); err != nil {
+			t.Fatalf("the healthy lab is not healthy: %v", err)
+		}
+	})
+	if t.Failed() {
+		t.FailNow()
+	}
+
+	labOnly := os.Getenv(labOnlyEnv) != ""
+	var bin string
+	var buildErr error
+	var once sync.Once
+	netprobe := func(t *testing.T) string {
+		once.Do(func() {
+			bs := time.Now()
+			bin, buildErr = buildNetprobe(l.dir)
+			t.Logf("built netprobe in %s", time.Since(bs).Round(time.Millisecond))
+		})
+		if buildErr != nil {
+			t.Fatal(buildErr)
+		}
+		return bin
+	}
+
+	for _, sc := range scenarios() {
+		t.Run(sc.name, func(t *testing.T) {
+			if err := l.reset(); err != nil {
+				t.Fatalf("resetting the lab: %v", err)
+			}
+			if sc.fault != nil {
+				sc.fault(t, l)
+			}
+			if sc.labSays != nil {
+				if err := sc.labSays(l); err != nil {
+					t.Fatalf("LAB BUG: the fault is not in place as the scenario claims: %v", err)
+				}
+			}
+			if labOnly {
+				t.Skipf("%s set: lab state verified, netprobe not run", labOnlyEnv)
+			}
+			a := defaultArgs()
+			if sc.args != nil {
+				sc.args(a)
+			}
+			timeout := sc.timeout
+			if timeout == 0 {
+				timeout = defaultRunTimeout
+			}
+			inv := invocation{args: a.argv(l), timeout: timeout, unprivileged: sc.unprivileged}
+			o, err := runNetprobe(netprobe(t), inv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertOutcome(t, sc, inv, o)
+		})
+	}
+	if err := l.reset(); err != nil {
+		t.Errorf("final reset: %v", err)
+	}
+	t.Logf("fault lab total %s", time.Since(start).Round(time.Millisecond))
+}
+
+// assertOutcome checks the verdict, the exit code, the time bound and the
+// scenario's key evidence, and on failure prints the whole report.
+func assertOutcome(t *testing.T, sc scenario, inv invocation, o outcome) {
+	t.Helper()
+	v := o.report.Verdict
+	t.Logf("verdict %s/%s in %s (exit %d): %s", v.Status, v.Layer, o.elapsed.Round(time.Millisecond), o.exit, v.Summary)
+	defer func() {
+		if t.Failed() {
+			var pretty bytes.Buffer
+			if err := json.Indent(&pretty, o.stdout, "", "  "); err != nil {
+				pretty.Reset()
+				pretty.Write(o.stdout)
+			}
+			t.Logf("netprobe %s\nreport:\n%s\nstderr:\n%s", strings.Join(inv.args, " "), pretty.String(), tail([]byte(o.stderr), 2000))
+		}
+	}()
+	if o.report.Schema != "netprobe.report/v1" {
+		t.Errorf("schema = %q, want netprobe.report/v1", o.report.Schema)
+	}
+	if !slices.Contains(sc.status, v.Status) {
+		t.Errorf("verdict.status = %q, want one of %v", v.Status, sc.status)
+	}
+	if sc.layer != nil && !slices.Contains(sc.layer, v.Layer) {
+		t.Errorf("verdict.layer = %q, want one of %v", v.Layer, sc.layer)
+	}
+	wantExit := map[string]int{"ok": 0, "fail": 1, "degraded": 3}
+	if want, ok := wantExit[v.Status]; ok && o.exit != want {
+		t.Errorf("exit code %d for status %q, want %d", o.exit, v.Status, want)
+	}
+	if bound := inv.timeout + exitMargin; o.elapsed > bound {
+		t.Errorf("run took %s, over its --timeout %s + %s margin", o.elapsed.Round(time.Millisecond), inv.timeout, exitMargin)
+	}
+	if sc.evidence != nil {
+		sc.evidence(t, &o.report)
+	}
+}
+
+// selfCheck proves the healthy lab works end to end from the client's
+// point of view, with the lab's own probes.
+func (l *lab) selfCheck() error {
+	c := l.ns(nsClient)
+	var errs []string
+	for _, dst := range []string{gwV4, gwV6, anycastV4, anycastV6, printerV4, printerV6} {
+		p, err := ping(c, dst, 2, 20*time.Millisecond, 500*time.Millisecond)
+		if err != nil || p.received == 0 {
+			errs = append(errs, fmt.Sprintf("ping %s: %v %v", dst, p, err))
+		}
+	}
+	for _, addr := range []string{
+		"[" + anycastV4 + "]:443", "[" + anycastV6 + "]:443", "[" + svcV4 + "]:443", "[" + svcV6 + "]:443",
+		"[" + svcV4 + "]:25", "[" + svcV6 + "]:587", "[" + printerV4 + "]:9100", "[" + printerV6 + "]:631",
+	} {
+		if st := tcpState(c, addr, time.Second); st != "open" {
+			errs = append(errs, fmt.Sprintf("tcp %s: %s", addr, st))
+		}
+	}
+	for _, srv := range []string{resolverAV4, resolverBV6, anycastV4, anycastV6} {
+		if rc := dnsRcode(c, srv, "www.lab.test", 1, time.Second); rc != "NOERROR" {
+			errs = append(errs, fmt.Sprintf("dns %s: %s", srv, rc))
+		}
+	}
+	if rc := dnsRcode(c, resolverAV4, "missing.lab.test", 1, time.Second); rc != "NXDOMAIN" {
+		errs = append(errs, "dns missing.lab.test: "+rc)
+	}
+	for _, host := range []string{printerV4, printerV6} {
+		for _, comm := range []string{communityHealthy, communityLowToner, communityJammed} {
+			if _, err := snmpGet(c, host, comm, "1.3.6.1.2.1.25.3.5.1.2.1"); err != nil {
+				errs = append(errs, fmt.Sprintf("snmp %s %s: %v", host, comm, err))
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%s", strings.Join(errs, "; "))
+	}
+	return nil
+}

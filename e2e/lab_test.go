@@ -1,0 +1,358 @@
+//go:build linux
+
+package e2e
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vishvananda/netns"
+)
+
+// Lab addresses. Only 10.77.0.0/16, 198.18.0.0/15 (benchmarking range) and
+// fd00:77::/48 are used, and only inside the lab's namespaces: none of them
+// is routed to the host, so nothing the lab sends can leave the machine.
+const (
+	clientV4 = "10.77.1.10"
+	clientV6 = "fd00:77:1::10"
+
+	gwV4 = "10.77.1.1" // router, LAN side: the client's default gateway
+	gwV6 = "fd00:77:1::1"
+
+	printerV4 = "10.77.1.20"
+	printerV6 = "fd00:77:1::20"
+
+	routerUpV4   = "198.18.0.1" // router, upstream side
+	routerUpV6   = "fd00:77:2::1"
+	upstreamV4   = "198.18.0.2" // the "internet" side of the transit link
+	upstreamV6   = "fd00:77:2::2"
+	anycastV4    = "198.18.1.1" // stands in for 1.1.1.1: answers ICMP, DNS, 80/443
+	anycastV6    = "fd00:77:3::1"
+	resolverAV4  = "198.18.1.53"   // first system resolver (resolv.conf)
+	resolverBV6  = "fd00:77:3::53" // second system resolver (resolv.conf)
+	svcV4        = "198.18.1.80"   // svc/www/mail/expired.lab.test
+	svcV6        = "fd00:77:3::80"
+	linkLocalV4  = "169.254.7.7" // the "DHCP gave up" address of one scenario
+	labDomain    = "lab.test"
+	routerTunDev = "tun0"
+	delayTable   = "100" // router policy-routing table that leads into the delay relay
+)
+
+// labPrefixes are the only networks the harness lets netprobe aim at.
+var labPrefixes = []netip.Prefix{
+	netip.MustParsePrefix("10.77.0.0/16"),
+	netip.MustParsePrefix("198.18.0.0/15"),
+	netip.MustParsePrefix("fd00:77::/48"),
+}
+
+// inLab reports whether addr is a lab address.
+func inLab(addr netip.Addr) bool {
+	addr = addr.Unmap()
+	for _, p := range labPrefixes {
+		if p.Contains(addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// lab is the running fault lab: namespaces, in-process servers, the delay
+// relay and the SNMP agent. Scenarios share it; reset returns it to the
+// healthy baseline before each one.
+type lab struct {
+	t       testing.TB
+	dir     string // world-readable: binary, CA, recordings (netprobe may run as nobody)
+	handles map[string]netns.NsHandle
+
+	caFile string
+	certs  *labCerts
+
+	dns     map[string]*dnsListener // by listen IP
+	svcs    []*tcpService           // every TCP listener, for restart on reset
+	svc443  []*tcpService           // svc.lab.test:443, closed by one scenario
+	relay   *delayRelay
+	snmp    *snmpAgent
+	cleanup []func()
+}
+
+// topology returns, per namespace, the iproute2 commands that build the lab
+// from empty namespaces. Veths are created from one end straight into the
+// peer namespace, so no interface ever appears in the host namespace.
+func topology() map[string][]string {
+	return map[string][]string{
+		nsLAN: {
+			"link set lo up",
+			"link add br0 type bridge mcast_snooping 0",
+			"link set br0 up",
+		},
+		nsClient: {
+			"link set lo up",
+			"link add c0 type veth peer name sw-c netns " + nsLAN,
+		},
+		nsPrinter: {
+			"link set lo up",
+			"link add p0 type veth peer name sw-p netns " + nsLAN,
+		},
+		nsRouter: {
+			"link set lo up",
+			"link add r-lan type veth peer name sw-r netns " + nsLAN,
+			"link add r-up type veth peer name u0 netns " + nsUpstream,
+		},
+		nsUpstream: {
+			"link set lo up",
+		},
+	}
+}
+
+// baseline returns, per namespace, the idempotent commands that put every
+// link, address and route back to the healthy state. Faults only ever take
+// things away (links down, addresses, routes, rules), so "set up / replace /
+// delete the fault's extra bits" undoes any of them. IPv6 addresses are
+// added with nodad because duplicate address detection would keep them
+// "tentative" (unusable) for a second after every reset.
+func baseline() map[string][]string {
+	return map[string][]string{
+		nsLAN: {
+			"link set br0 up",
+			"link set sw-c master br0", "link set sw-c up",
+			"link set sw-r master br0", "link set sw-r up",
+			"link set sw-p master br0", "link set sw-p up",
+		},
+		nsClient: {
+			"link set c0 up",
+			"addr del " + linkLocalV4 + "/16 dev c0",
+			"addr replace " + clientV4 + "/24 dev c0",
+			"addr replace " + clientV6 + "/64 dev c0 nodad",
+			"route replace default via " + gwV4 + " dev c0",
+			"route replace default via " + gwV6 + " dev c0",
+			"neigh flush dev c0",
+		},
+		nsPrinter: {
+			"link set p0 up",
+			"addr replace " + printerV4 + "/24 dev p0",
+			"addr replace " + printerV6 + "/64 dev p0 nodad",
+			"route replace default via " + gwV4 + " dev p0",
+			"route replace default via " + gwV6 + " dev p0",
+			"neigh flush dev p0",
+		},
+		nsRouter: {
+			"link set r-lan up",
+			"link set r-up up",
+			"addr replace " + gwV4 + "/24 dev r-lan",
+			"addr replace " + gwV6 + "/64 dev r-lan nodad",
+			"addr replace " + routerUpV4 + "/24 dev r-up",
+			"addr replace " + routerUpV6 + "/64 dev r-up nodad",
+			"route replace 198.18.1.0/24 via " + upstreamV4 + " dev r-up",
+			"route replace fd00:77:3::/64 via " + upstreamV6 + " dev r-up",
+			// A real router's default points at its ISP; here the ISP is the
+			// upstream namespace, which has no default route, so a stray
+			// packet to any non-lab address dies there.
+			"route replace default via " + upstreamV4 + " dev r-up",
+			"route replace default via " + upstreamV6 + " dev r-up",
+			"neigh flush dev r-lan",
+		},
+		nsUpstream: {
+			"link set u0 up",
+			"addr replace " + upstreamV4 + "/24 dev u0",
+			"addr replace " + upstreamV6 + "/64 dev u0 nodad",
+			"addr replace " + anycastV4 + "/32 dev lo",
+			"addr replace " + resolverAV4 + "/32 dev lo",
+			"addr replace " + svcV4 + "/32 dev lo",
+			"addr replace " + anycastV6 + "/128 dev lo",
+			"addr replace " + resolverBV6 + "/128 dev lo",
+			"addr replace " + svcV6 + "/128 dev lo",
+			"route replace 10.77.0.0/16 via " + routerUpV4 + " dev u0",
+			"route replace fd00:77:1::/64 via " + routerUpV6 + " dev u0",
+		},
+	}
+}
+
+// sysctls are the per-namespace kernel settings of the healthy lab.
+func sysctls() map[string][]string {
+	return map[string][]string{
+		nsLAN: {"net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"},
+		nsRouter: {
+			"net.ipv4.ip_forward=1",
+			"net.ipv6.conf.all.forwarding=1",
+			// Packets leaving the delay relay arrive on tun0 with a source
+			// that routes out of r-up; strict reverse-path filtering would
+			// drop them.
+			"net.ipv4.conf.all.rp_filter=0",
+			"net.ipv4.conf.default.rp_filter=0",
+		},
+		// The kernel default for a new namespace, set explicitly: the
+		// unprivileged scenario relies on "nobody may open ICMP sockets".
+		nsClient:  {"net.ipv4.ping_group_range=1 0", "net.ipv6.conf.all.keep_addr_on_down=1"},
+		nsPrinter: {"net.ipv6.conf.all.keep_addr_on_down=1"},
+	}
+}
+
+// resolvConf is the client's system resolver configuration: two resolvers,
+// one per address family, so "one of two resolvers dead" is a real case.
+const resolvConf = "# netprobe fault lab\nnameserver " + resolverAV4 + "\nnameserver " + resolverBV6 + "\n"
+
+// newLab builds the whole lab and registers its teardown with t.Cleanup.
+func newLab(t *testing.T) *lab {
+	t.Helper()
+	l := &lab{t: t, handles: map[string]netns.NsHandle{}, dns: map[string]*dnsListener{}}
+	t.Cleanup(l.close)
+
+	dir, err := os.MkdirTemp("", "np-e2e-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.addCleanup(func() { os.RemoveAll(dir) })
+	// netprobe runs as nobody in one scenario and snmpsimd drops to nobody:
+	// both need to reach files in here.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	l.dir = dir
+
+	if err := removeLeftovers(); err != nil {
+		t.Fatalf("removing leftovers of an earlier run: %v", err)
+	}
+	for _, ns := range labNamespaces {
+		if _, err := sh("", "ip", "netns", "add", ns); err != nil {
+			t.Fatal(err)
+		}
+		ns := ns
+		l.addCleanup(func() {
+			killNSProcesses(ns)
+			if _, err := sh("", "ip", "netns", "del", ns); err != nil {
+				t.Logf("cleanup: %v", err)
+			}
+		})
+	}
+	l.addCleanup(func() { os.RemoveAll(filepath.Join("/etc/netns", nsClient)) })
+
+	topo := topology()
+	for _, ns := range labNamespaces {
+		if err := ipBatch(ns, false, "", topo[ns]...); err != nil {
+			t.Fatalf("building %s: %v", ns, err)
+		}
+	}
+	for ns, kv := range sysctls() {
+		if err := sysctl(ns, kv...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(filepath.Join("/etc/netns", nsClient), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join("/etc/netns", nsClient, "resolv.conf"), []byte(resolvConf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, ns := range labNamespaces {
+		h, err := netns.GetFromName(ns)
+		if err != nil {
+			t.Fatalf("opening %s: %v", ns, err)
+		}
+		l.handles[ns] = h
+		// Handles pin the namespace: close them before "ip netns del" runs
+		// (cleanups run last-registered first).
+		l.addCleanup(func() { h.Close() })
+	}
+	if err := l.applyBaseline(); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := l.startServers(); err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func (l *lab) addCleanup(f func()) { l.cleanup = append(l.cleanup, f) }
+
+// close tears the lab down in reverse order of construction.
+func (l *lab) close() {
+	for i := len(l.cleanup) - 1; i >= 0; i-- {
+		l.cleanup[i]()
+	}
+	l.cleanup = nil
+}
+
+// applyBaseline puts links, addresses, routes, sysctls and firewalls back to
+// the healthy state. It does not touch servers (see reset).
+func (l *lab) applyBaseline() error {
+	var errs []error
+	for ns, lines := range baseline() {
+		if err := ipBatch(ns, true, "", lines...); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	// The delay relay's policy rules are the one thing a fault adds that
+	// "replace" cannot undo; rules are per family.
+	for _, fam := range []string{"-4", "-6"} {
+		_ = ipBatch(nsRouter, true, fam, "rule del iif r-up lookup "+delayTable)
+	}
+	for _, ns := range []string{nsClient, nsRouter, nsUpstream, nsPrinter} {
+		if err := nftApply(ns, ""); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for ns, kv := range sysctls() {
+		if err := sysctl(ns, kv...); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// reset returns the whole lab to healthy: network state plus every server
+// running in its normal mode. Scenarios call it first, so a scenario that
+// failed half-way can never poison the next one.
+func (l *lab) reset() error {
+	if err := l.applyBaseline(); err != nil {
+		return err
+	}
+	for _, d := range l.dns {
+		d.setMode(dnsNormal)
+		if err := d.start(); err != nil {
+			return err
+		}
+	}
+	for _, s := range l.svcs {
+		if err := s.start(); err != nil {
+			return err
+		}
+	}
+	if l.snmp != nil {
+		if err := l.snmp.ensureRunning(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ns returns the handle of a lab namespace.
+func (l *lab) ns(name string) netns.NsHandle {
+	h, ok := l.handles[name]
+	if !ok {
+		panic(fmt.Sprintf("unknown namespace %q", name))
+	}
+	return h
+}
+
+// ip runs one iproute2 command in a namespace and fails the test on error;
+// faults use it.
+func (l *lab) ip(t *testing.T, ns string, args ...string) {
+	t.Helper()
+	if _, err := sh("", "ip", append([]string{"-n", ns}, args...)...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// nft installs a fault ruleset in a namespace.
+func (l *lab) nft(t *testing.T, ns string, rules ...string) {
+	t.Helper()
+	if err := nftApply(ns, strings.Join(rules, "\n")+"\n"); err != nil {
+		t.Fatal(err)
+	}
+}
