@@ -1,0 +1,19 @@
+# netprobe build and test entry points.
+
+GO ?= go
+
+.PHONY: build test e2e
+
+# build: the one binary, into ./bin.
+build:
+	$(GO) build -o bin/netprobe ./cmd/netprobe
+
+# test: every package; the fault lab (e2e/) runs too when this is root,
+# and skips itself with a message otherwise.
+test:
+	$(GO) test ./...
+
+# e2e: only the fault lab, verbose, never cached (it tests a network, not
+# just code). Needs root, iproute2, nftables, snmpsim: see e2e/README.md.
+e2e:
+	$(GO) test -count=1 -v -timeout 10m ./e2e
