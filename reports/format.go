@@ -1,0 +1,327 @@
+package reports
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/netprobe/netprobe/internal/sanitize"
+	"github.com/netprobe/netprobe/result"
+)
+
+// Helpers shared by the human formats (text, Markdown). They turn values
+// into strings and never look at what the values mean.
+
+// noLimit keeps sanitize.String from shortening report text: probes already
+// bound what they store, and a renderer must not drop part of a sentence.
+const noLimit = math.MaxInt32
+
+// clean makes a string from the report safe to print on a terminal or to
+// paste: probes sanitise network strings before storing them, but a report
+// can also be read back from a JSON file someone else wrote, so the human
+// renderers do it again. It is idempotent, so already-clean text is kept.
+func clean(s string) string { return sanitize.String(s, noLimit) }
+
+// layerTitle is the name a person reads for a layer.
+func layerTitle(l result.Layer) string {
+	switch l {
+	case result.DNS:
+		return "DNS"
+	case result.None:
+		return "None"
+	}
+	n := l.String()
+	return strings.ToUpper(n[:1]) + n[1:]
+}
+
+// layerTitles joins layer titles with commas.
+func layerTitles(ls []result.Layer) string {
+	out := make([]string, len(ls))
+	for i, l := range ls {
+		out[i] = layerTitle(l)
+	}
+	return strings.Join(out, ", ")
+}
+
+// overallWord is the verdict status as one upper-case word.
+func overallWord(o result.Overall) string {
+	switch o {
+	case result.Healthy:
+		return "OK"
+	case result.Degraded:
+		return "DEGRADED"
+	case result.Failed:
+		return "FAIL"
+	case "":
+		return "UNKNOWN"
+	}
+	return strings.ToUpper(clean(string(o)))
+}
+
+// statusWord is a check or layer status as a fixed-width upper-case word.
+func statusWord(s result.Status) string {
+	switch s {
+	case result.OK:
+		return "OK"
+	case result.Warn:
+		return "WARN"
+	case result.Fail:
+		return "FAIL"
+	case result.Skip:
+		return "SKIP"
+	case "":
+		return "?"
+	}
+	return strings.ToUpper(clean(string(s)))
+}
+
+// headline is the verdict's first line without decoration, e.g.
+// "FAIL at the DNS layer".
+func headline(v result.Verdict) string {
+	h := overallWord(v.Status)
+	if v.Layer != result.None {
+		h += " at the " + layerTitle(v.Layer) + " layer"
+	}
+	return h
+}
+
+// num formats a measured number compactly: whole numbers without a
+// fraction, one decimal from 1 up, two below 1 so sub-millisecond RTTs do
+// not print as 0.
+func num(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "NaN"
+	case math.IsInf(v, 1):
+		return "+Inf"
+	case math.IsInf(v, -1):
+		return "-Inf"
+	}
+	prec := 1
+	if math.Abs(v) < 1 {
+		prec = 2
+	}
+	p := math.Pow(10, float64(prec))
+	return strconv.FormatFloat(math.Round(v*p)/p, 'f', -1, 64)
+}
+
+// number returns v as a float64 when it holds any Go number.
+func number(v any) (float64, bool) {
+	switch n := v.(type) {
+	case float64:
+		return n, true
+	case float32:
+		return float64(n), true
+	case int:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	case int32:
+		return float64(n), true
+	case uint:
+		return float64(n), true
+	case uint64:
+		return float64(n), true
+	case uint32:
+		return float64(n), true
+	case uint16:
+		return float64(n), true
+	case uint8:
+		return float64(n), true
+	case int16:
+		return float64(n), true
+	case int8:
+		return float64(n), true
+	}
+	return 0, false
+}
+
+// duration formats a run or check duration at a precision that fits its
+// size: 4.21s, 850ms, 0.4ms.
+func duration(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "0s"
+	case d >= time.Second:
+		return d.Round(10 * time.Millisecond).String()
+	case d >= time.Millisecond:
+		return d.Round(time.Millisecond).String()
+	}
+	return num(result.Millis(d)) + "ms"
+}
+
+// sortedKeys returns a map's keys in byte order, the order every renderer
+// shows evidence in so output is deterministic.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// printerKeys are evidence keys drawn as their own blocks (tables, lists)
+// rather than as one "key value" line.
+var printerKeys = map[string]bool{
+	"supplies": true, "trays": true, "alerts": true,
+	"display": true, "problems": true, "errors": true,
+}
+
+// value formats one evidence value on a single line. Lists are joined with
+// ", ", maps as k=v in key order; printer types are counted because their
+// tables show them in full.
+func value(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "-"
+	case string:
+		return clean(x)
+	case bool:
+		if x {
+			return "yes"
+		}
+		return "no"
+	case []string:
+		out := make([]string, len(x))
+		for i, s := range x {
+			out[i] = clean(s)
+		}
+		if len(out) == 0 {
+			return "(none)"
+		}
+		return strings.Join(out, ", ")
+	case map[string]string:
+		out := make([]string, 0, len(x))
+		for _, k := range sortedKeys(x) {
+			out = append(out, clean(k)+"="+clean(x[k]))
+		}
+		if len(out) == 0 {
+			return "(none)"
+		}
+		return strings.Join(out, ", ")
+	case []result.Supply:
+		return plural(len(x), "supply", "supplies")
+	case []result.Tray:
+		return plural(len(x), "tray", "trays")
+	case []result.Alert:
+		return plural(len(x), "alert", "alerts")
+	case time.Time:
+		return x.UTC().Format(time.RFC3339)
+	case time.Duration:
+		return duration(x)
+	case fmt.Stringer:
+		return clean(x.String())
+	}
+	if n, ok := number(v); ok {
+		return num(n)
+	}
+	// Anything else (a []any or map[string]any read back from JSON, a
+	// probe's own type) is walked generically so it still prints in a
+	// stable order.
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Slice, reflect.Array:
+		out := make([]string, rv.Len())
+		for i := range out {
+			out[i] = value(rv.Index(i).Interface())
+		}
+		if len(out) == 0 {
+			return "(none)"
+		}
+		return strings.Join(out, ", ")
+	case reflect.Map:
+		keys := make([]string, 0, rv.Len())
+		vals := map[string]string{}
+		for _, k := range rv.MapKeys() {
+			ks := clean(fmt.Sprint(k.Interface()))
+			keys = append(keys, ks)
+			vals[ks] = value(rv.MapIndex(k).Interface())
+		}
+		sort.Strings(keys)
+		out := make([]string, len(keys))
+		for i, k := range keys {
+			out[i] = k + "=" + vals[k]
+		}
+		if len(out) == 0 {
+			return "(none)"
+		}
+		return strings.Join(out, ", ")
+	case reflect.Pointer:
+		if rv.IsNil() {
+			return "-"
+		}
+		return value(rv.Elem().Interface())
+	}
+	return clean(fmt.Sprintf("%+v", v))
+}
+
+// plural returns "1 tray" or "3 trays".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// strs returns an evidence value as a list of strings when it is one
+// ([]string, or []any of strings as read back from JSON).
+func strs(v any) ([]string, bool) {
+	switch x := v.(type) {
+	case []string:
+		return x, true
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			s, ok := e.(string)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, s)
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// keyFacts picks the few evidence values worth a place on a check's own
+// line, in a fixed order: reachability and timing first, then protocol
+// answers. It only reformats what is there.
+func keyFacts(ev map[string]any) []string {
+	var out []string
+	if v, ok := number(ev["loss_pct"]); ok {
+		out = append(out, "loss "+num(v)+"%")
+	}
+	if v, ok := number(ev["rtt_ms"]); ok {
+		out = append(out, "rtt "+num(v)+" ms")
+	} else if v, ok := number(ev["avg_ms"]); ok {
+		out = append(out, "avg "+num(v)+" ms")
+	}
+	if m, ok := ev["method"].(string); ok && m != "" && m != "icmp" {
+		out = append(out, "via "+clean(m))
+	}
+	if v, ok := ev["rcode"].(string); ok && v != "" {
+		out = append(out, clean(v))
+	}
+	if v, ok := number(ev["connect_ms"]); ok {
+		out = append(out, "connect "+num(v)+" ms")
+	}
+	if v, ok := ev["tls_version"].(string); ok && v != "" {
+		v = clean(v)
+		if !strings.HasPrefix(strings.ToUpper(v), "TLS") {
+			v = "TLS " + v
+		}
+		out = append(out, v)
+	}
+	if v, ok := number(ev["http_status"]); ok {
+		out = append(out, "HTTP "+num(v))
+	}
+	if v, ok := ev["condition"].(string); ok && v != "" {
+		out = append(out, clean(v))
+	}
+	return out
+}

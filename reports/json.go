@@ -1,0 +1,157 @@
+package reports
+
+import (
+	"encoding/json"
+	"io"
+	"math"
+	"slices"
+
+	"github.com/netprobe/netprobe/result"
+)
+
+// JSON writes the report in the netprobe.report/v1 schema (docs/schema.md),
+// indented by two spaces and with map keys sorted, so two runs with the same
+// results produce the same bytes.
+//
+// The field layout comes from the result types' MarshalJSON methods; this
+// renderer only guarantees what the schema promises on top: lists are []
+// rather than null, evidence is an object, and a number that is not finite
+// (which JSON cannot carry) becomes null instead of failing the whole
+// report. The caller's report is not modified.
+func JSON(w io.Writer, r *result.Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	// The output is read by jq and by people in tickets, not embedded in
+	// HTML; escaping <, > and & would turn the redaction placeholders
+	// ("<private-ip-1>") and URLs into \u003c noise.
+	enc.SetEscapeHTML(false)
+	return enc.Encode(jsonReady(r))
+}
+
+// jsonReady returns a shallow copy of r with nil lists replaced by empty
+// ones and evidence made encodable.
+func jsonReady(r *result.Report) result.Report {
+	c := *r
+	if c.Schema == "" {
+		c.Schema = result.Schema
+	}
+	c.Verdict.Advice = nonNil(c.Verdict.Advice)
+	c.Verdict.Evidence = nonNil(c.Verdict.Evidence)
+	c.Verdict.Consequences = nonNil(c.Verdict.Consequences)
+	c.Layers = make([]result.LayerResult, len(r.Layers))
+	for i, l := range r.Layers {
+		l.Checks = slices.Clone(nonNil(l.Checks))
+		for j := range l.Checks {
+			l.Checks[j].Evidence = finiteEvidence(l.Checks[j].Evidence)
+		}
+		c.Layers[i] = l
+	}
+	return c
+}
+
+// nonNil returns s, or an empty slice when s is nil, so it encodes as [].
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// finiteEvidence returns ev, or a copy of it in which NaN and ±Inf numbers
+// are nil: encoding/json refuses them, and one unmeasurable value must not
+// cost the user the whole report. A nil map becomes an empty one.
+func finiteEvidence(ev map[string]any) map[string]any {
+	if ev == nil {
+		return map[string]any{}
+	}
+	out, _ := finiteMap(ev)
+	return out
+}
+
+// finiteMap is finiteEvidence for a map that may be nested; it copies only
+// when something changes and says whether it did.
+func finiteMap(m map[string]any) (map[string]any, bool) {
+	var out map[string]any
+	for k, v := range m {
+		nv, changed := finite(v)
+		if !changed {
+			continue
+		}
+		if out == nil {
+			out = make(map[string]any, len(m))
+			for k2, v2 := range m {
+				out[k2] = v2
+			}
+		}
+		out[k] = nv
+	}
+	if out == nil {
+		return m, false
+	}
+	return out, true
+}
+
+// isBad reports a float JSON cannot carry.
+func isBad(f float64) bool { return math.IsNaN(f) || math.IsInf(f, 0) }
+
+// finite returns v with non-finite numbers replaced by nil, and whether
+// anything changed. It descends into the shapes evidence takes.
+func finite(v any) (any, bool) {
+	switch x := v.(type) {
+	case float64:
+		if isBad(x) {
+			return nil, true
+		}
+	case float32:
+		if isBad(float64(x)) {
+			return nil, true
+		}
+	case []float64:
+		if slices.ContainsFunc(x, isBad) {
+			out := make([]any, len(x))
+			for i, f := range x {
+				out[i], _ = finite(f)
+			}
+			return out, true
+		}
+	case []any:
+		var out []any
+		for i, e := range x {
+			if ne, ch := finite(e); ch {
+				if out == nil {
+					out = slices.Clone(x)
+				}
+				out[i] = ne
+			}
+		}
+		if out != nil {
+			return out, true
+		}
+	case map[string]any:
+		return finiteMap(x)
+	case []result.Supply:
+		if slices.ContainsFunc(x, func(s result.Supply) bool { return badPtr(s.Percent) }) {
+			out := slices.Clone(x)
+			for i := range out {
+				if badPtr(out[i].Percent) {
+					out[i].Percent = nil
+				}
+			}
+			return out, true
+		}
+	case []result.Tray:
+		if slices.ContainsFunc(x, func(s result.Tray) bool { return badPtr(s.Percent) }) {
+			out := slices.Clone(x)
+			for i := range out {
+				if badPtr(out[i].Percent) {
+					out[i].Percent = nil
+				}
+			}
+			return out, true
+		}
+	}
+	return v, false
+}
+
+// badPtr reports a non-nil pointer to a float JSON cannot carry.
+func badPtr(p *float64) bool { return p != nil && isBad(*p) }

@@ -1,0 +1,391 @@
+// Package reporttest builds realistic, fully deterministic result.Reports
+// for tests of renderers, redaction and the CLI: a healthy run, a DNS
+// failure, a degraded (lossy) run, a jammed printer, a run whose upper
+// layers were skipped, and one full of hostile strings. Every time is
+// derived from Start, so output built from them never changes between runs.
+package reporttest
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/netprobe/netprobe/result"
+)
+
+// Start is the fixed clock every fixture uses.
+var Start = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+
+// Fixture is one named report.
+type Fixture struct {
+	// Name is short and file-name safe; golden files are named after it.
+	Name   string
+	Report *result.Report
+}
+
+// All returns fresh copies of every fixture, in a fixed order. Each call
+// builds new values, so a test may modify what it gets.
+func All() []Fixture {
+	return []Fixture{
+		{"healthy", Healthy()},
+		{"dns-failure", DNSFailure()},
+		{"degraded", Degraded()},
+		{"printer-jam", PrinterJam()},
+		{"skipped", Skipped()},
+		{"hostile", Hostile()},
+	}
+}
+
+// pct returns a pointer to p, for Supply and Tray percentages.
+func pct(p float64) *float64 { return &p }
+
+// check builds a check that started off after Start and ran for d.
+func check(name string, layer result.Layer, target string, st result.Status, off, d time.Duration, detail string, ev map[string]any) result.Check {
+	if ev == nil {
+		ev = map[string]any{}
+	}
+	return result.Check{
+		Name: name, Layer: layer, Target: target, Status: st, Detail: detail,
+		Started: Start.Add(off), Duration: d, Evidence: ev,
+	}
+}
+
+// layer builds a layer result whose checks are filed under it.
+func layer(l result.Layer, st result.Status, checks ...result.Check) result.LayerResult {
+	for i := range checks {
+		checks[i].Layer = l
+	}
+	return result.LayerResult{Name: l, Status: st, Checks: checks}
+}
+
+// base returns the parts every report shares.
+func base(cmd string) *result.Report {
+	return &result.Report{
+		Schema:    result.Schema,
+		Tool:      result.Tool{Name: "netprobe", Version: "0.3.0"},
+		Command:   cmd,
+		StartedAt: Start,
+		Budget:    10 * time.Second,
+		Host:      result.Host{Hostname: "ana-laptop", OS: "linux", Arch: "amd64", ICMP: "unprivileged"},
+	}
+}
+
+const ms = time.Millisecond
+
+func linkUp() result.LayerResult {
+	return layer(result.Link, result.OK,
+		check("link", result.Link, "eth0", result.OK, 0, 200*time.Microsecond, "eth0 is up (ethernet, 1000 Mb/s)", map[string]any{
+			"admin_up": true, "running": true, "mtu": 1500, "mac": "3c:22:fb:12:34:56", "kind": "ethernet", "oper_state": "up",
+		}),
+		check("link", result.Link, "wlan0", result.Skip, 0, 100*time.Microsecond, "wlan0 is down; not in use", map[string]any{
+			"admin_up": false, "running": false, "mtu": 1500, "mac": "a4:83:e7:0a:0b:0c", "kind": "wifi", "oper_state": "down",
+		}),
+	)
+}
+
+func addressOK() result.LayerResult {
+	return layer(result.Address, result.OK,
+		check("address", result.Address, "eth0", result.OK, ms, 100*time.Microsecond, "eth0 has 192.168.1.23/24, fd12:3456:789a::23/64", map[string]any{
+			"addresses": []string{"192.168.1.23/24", "fd12:3456:789a::23/64", "fe80::3e22:fbff:fe12:3456/64"}, "apipa": false,
+		}),
+		check("route", result.Address, "IPv4 default route", result.OK, ms, 100*time.Microsecond, "IPv4 default route via 192.168.1.1 dev eth0", map[string]any{
+			"default_route_v4": true, "routes": []string{"192.168.1.1 dev eth0"},
+		}),
+	)
+}
+
+func pingOK(target string, l result.Layer, rtt float64, off time.Duration) result.Check {
+	return check("ping", l, target, result.OK, off, 250*ms, target+" answers ping: 10/10 replies, avg "+fmtMS(rtt), map[string]any{
+		"sent": 10, "received": 10, "loss_pct": 0.0, "min_ms": rtt * 0.8, "avg_ms": rtt, "max_ms": rtt * 1.5, "rtt_ms": rtt,
+		"method": "icmp", "icmp_permission": "unprivileged",
+	})
+}
+
+// fmtMS formats a millisecond value the way probes write it in details.
+func fmtMS(v float64) string {
+	return (time.Duration(v * float64(time.Millisecond))).Round(100 * time.Microsecond).String()
+}
+
+func gatewayOK() result.LayerResult {
+	return layer(result.Gateway, result.OK, pingOK("192.168.1.1", result.Gateway, 1.2, 2*ms))
+}
+
+func internetOK() result.LayerResult {
+	return layer(result.Internet, result.OK,
+		pingOK("1.1.1.1", result.Internet, 14.2, 3*ms),
+		pingOK("2606:4700:4700::1111", result.Internet, 15.8, 3*ms),
+	)
+}
+
+func dnsOK(resolver string, rtt float64) result.Check {
+	return check("dns", result.DNS, resolver+":53", result.OK, 260*ms, time.Duration(rtt*float64(ms)), "example.com A: 1 answer in "+fmtMS(rtt), map[string]any{
+		"resolver": resolver, "qtype": "A", "rcode": "NOERROR", "answers": []string{"93.184.215.14"}, "rtt_ms": rtt, "transport": "udp",
+	})
+}
+
+func serviceOK() result.LayerResult {
+	return layer(result.Service, result.OK,
+		check("tcp", result.Service, "tcp://example.com:443", result.OK, 300*ms, 18*ms, "port 443/tcp is open (connected in 17.9ms)", map[string]any{
+			"port_state": "open", "port": 443, "protocol": "tcp", "connect_ms": 17.9,
+		}),
+		check("tls", result.Service, "example.com:443", result.OK, 320*ms, 41*ms, "TLS 1.3 handshake ok; certificate for example.com valid until 2026-03-01", map[string]any{
+			"tls_version": "TLS 1.3", "cert_subject": "CN=example.com", "cert_issuer": "CN=DigiCert Global G3 TLS ECC SHA384 2020 CA1,O=DigiCert Inc,C=US",
+			"cert_not_after": "2026-03-01T23:59:59Z",
+		}),
+		check("http", result.Service, "https://example.com/", result.OK, 362*ms, 96*ms, "HTTP 200 OK in 96ms", map[string]any{
+			"http_status": 200,
+		}),
+	)
+}
+
+// Healthy is a run in which every layer passed, printer included.
+func Healthy() *result.Report {
+	r := base("netprobe --printer 192.168.1.50 https://example.com/")
+	r.Duration = 1234567 * time.Microsecond
+	r.Layers = []result.LayerResult{
+		linkUp(), addressOK(), gatewayOK(), internetOK(),
+		layer(result.DNS, result.OK, dnsOK("192.168.1.1", 12.4)),
+		serviceOK(),
+		layer(result.Printer, result.OK,
+			check("tcp", result.Printer, "tcp://192.168.1.50:9100", result.OK, 300*ms, 3*ms, "port 9100/tcp is open (connected in 2.6ms)", map[string]any{
+				"port_state": "open", "port": 9100, "protocol": "tcp", "connect_ms": 2.6,
+			}),
+			check("snmp", result.Printer, "192.168.1.50", result.OK, 300*ms, 180*ms, "HP LaserJet Pro M404dn is ready", map[string]any{
+				"condition": "idle", "sys_name": "PRN-ACCOUNTING", "serial": "PHBBK12345",
+				"supplies": []result.Supply{
+					{Index: "1.1", Description: "Black Toner Cartridge HP CF259A", Type: "toner", Class: "consumed", Unit: "percent", Color: "black", Level: 63, Max: 100, Percent: pct(63), State: "ok"},
+				},
+				"trays": []result.Tray{
+					{Index: "1.1", Name: "Tray 1", Level: 40, Max: 50, Percent: pct(80), State: "ok"},
+					{Index: "1.2", Name: "Tray 2", Level: -3, Max: 250, State: "some_remaining"},
+				},
+				"display": []string{"Ready"},
+			}),
+		),
+	}
+	r.Verdict = result.Verdict{
+		Status:  result.Healthy,
+		Layer:   result.None,
+		Summary: "Everything netprobe tested works: the network, the internet, name lookups, example.com and the printer.",
+	}
+	return r
+}
+
+// DNSFailure is a run where the router's DNS server does not answer: the
+// internet works by address, names do not resolve, and the service checks
+// fail as a consequence.
+func DNSFailure() *result.Report {
+	r := base("netprobe https://example.com/")
+	r.Duration = 4210 * ms
+	dnsFail := check("dns", result.DNS, "192.168.1.1:53", result.Fail, 260*ms, 2*time.Second, "192.168.1.1 did not answer 3 queries for example.com A within 2s", map[string]any{
+		"resolver": "192.168.1.1", "qtype": "A", "transport": "udp", "answers": []string{},
+	})
+	dnsFail.Error = "read udp 192.168.1.23:53122->192.168.1.1:53: i/o timeout"
+	tcpFail := check("tcp", result.Service, "tcp://example.com:443", result.Fail, 2300*ms, 2*time.Second, "could not connect to example.com:443: the name does not resolve", map[string]any{
+		"port_state": "error", "port": 443, "protocol": "tcp",
+	})
+	tcpFail.Error = "dial tcp: lookup example.com on 192.168.1.1:53: read udp 192.168.1.23:53122->192.168.1.1:53: i/o timeout"
+	r.Layers = []result.LayerResult{
+		linkUp(), addressOK(), gatewayOK(), internetOK(),
+		layer(result.DNS, result.Fail, dnsFail, dnsOK("1.1.1.1", 14.1)),
+		layer(result.Service, result.Fail, tcpFail,
+			check("http", result.Service, "https://example.com/", result.Fail, 2300*ms, 2*time.Second, "no answer: the name example.com does not resolve", nil),
+		),
+	}
+	r.Verdict = result.Verdict{
+		Status:  result.Failed,
+		Layer:   result.DNS,
+		Summary: "Names do not resolve: this network's DNS server (192.168.1.1) does not answer, so websites and apps fail although the internet connection works.",
+		Advice: []string{
+			"Restart the router (192.168.1.1); it is this network's DNS server.",
+			"If that does not help, set a public DNS server such as 1.1.1.1 on this computer.",
+			"If the problem stays, send this report to your internet provider.",
+		},
+		Evidence: []string{
+			"192.168.1.1 did not answer 3 DNS queries within 2s.",
+			"1.1.1.1 answered the same query in 14.1ms, so the internet itself works.",
+		},
+		Consequences: []result.Layer{result.Service},
+	}
+	return r
+}
+
+// Degraded is a run where everything works but the internet path loses
+// packets, the router answers only on TCP, and two DNS checks share a
+// target.
+func Degraded() *result.Report {
+	r := base("netprobe")
+	r.Duration = 2870 * ms
+	lossy := func(target string, recv int, rtt float64) result.Check {
+		loss := float64(10-recv) * 10
+		return check("ping", result.Internet, target, result.Warn, 3*ms, 2100*ms,
+			target+" answers ping, but "+strconv.Itoa(int(loss))+"% packet loss ("+strconv.Itoa(recv)+"/10 replies)", map[string]any{
+				"sent": 10, "received": recv, "loss_pct": loss, "min_ms": rtt - 10, "avg_ms": rtt, "max_ms": rtt + 80, "rtt_ms": rtt,
+				"method": "icmp", "icmp_permission": "unprivileged",
+			})
+	}
+	gw := check("ping", result.Gateway, "192.168.1.1", result.OK, 2*ms, 310*ms, "192.168.1.1 does not answer ping, but answers TCP on port 80 (open, 1.9ms)", map[string]any{
+		"sent": 10, "received": 0, "loss_pct": 100.0, "method": "tcp", "rtt_ms": 1.9, "tcp_port": 80,
+		"tcp_ports": map[string]string{"53": "filtered", "80": "open", "443": "filtered"}, "icmp_permission": "unprivileged",
+	})
+	aaaa := dnsOK("192.168.1.1", 11.8)
+	aaaa.Detail = "example.com AAAA: 1 answer in 11.8ms"
+	aaaa.Evidence["qtype"] = "AAAA"
+	aaaa.Evidence["answers"] = []string{"2606:2800:21f:cb07:6820:80da:af6b:8b2c"}
+	gwLayer := layer(result.Gateway, result.OK, gw)
+	gwLayer.Note = "The router does not answer ping, but traffic passes through it."
+	r.Layers = []result.LayerResult{
+		linkUp(), addressOK(), gwLayer,
+		layer(result.Internet, result.Warn, lossy("1.1.1.1", 7, 48.3), lossy("8.8.8.8", 8, 52.6)),
+		layer(result.DNS, result.OK, dnsOK("192.168.1.1", 12.4), aaaa),
+		serviceOK(),
+	}
+	r.Verdict = result.Verdict{
+		Status:  result.Degraded,
+		Layer:   result.Internet,
+		Summary: "The internet connection works but loses packets (up to 30%), so video calls and downloads may stutter.",
+		Advice: []string{
+			"If you are on Wi-Fi, move closer to the router or try a network cable.",
+			"Run netprobe again in a few minutes; if the loss stays above 10%, send this report to your internet provider.",
+		},
+		Evidence: []string{"3 of 10 pings to 1.1.1.1 and 2 of 10 pings to 8.8.8.8 got no answer."},
+	}
+	return r
+}
+
+// PrinterJam is a printer run: the network is fine, the printer answers
+// SNMP and reports a jam, low and unknown supplies, trays and alerts.
+func PrinterJam() *result.Report {
+	r := base("netprobe printer 192.168.1.50")
+	r.Duration = 1620 * ms
+	r.Host.ICMP = "privileged"
+	snmp := check("snmp", result.Printer, "192.168.1.50", result.Fail, 300*ms, 640*ms, "Paper jam: the printer reports a jam in tray 2 and cannot print", map[string]any{
+		"condition": "jammed", "sys_name": "PRN-2OG", "serial": "VNB3K01234",
+		"problems": []string{"paper jam", "cyan toner low", "tray 1 empty"},
+		"errors":   []string{"jammed", "lowToner", "noPaper"},
+		"supplies": []result.Supply{
+			{Index: "1.1", Description: "Black Toner", Type: "toner", Class: "consumed", Unit: "percent", Color: "black", Level: 63, Max: 100, Percent: pct(63), State: "ok"},
+			{Index: "1.2", Description: "Cyan Toner", Type: "toner", Class: "consumed", Unit: "percent", Color: "cyan", Level: 8, Max: 100, Percent: pct(8), State: "low"},
+			{Index: "1.3", Description: "Magenta Toner", Type: "toner", Class: "consumed", Unit: "percent", Color: "magenta", Level: -3, Max: 100, State: "some_remaining"},
+			{Index: "1.4", Description: "Yellow Toner", Type: "toner", Class: "consumed", Unit: "percent", Color: "yellow", Level: -2, Max: -2, State: "unknown"},
+			{Index: "1.5", Description: "Waste Toner Box", Type: "wasteToner", Class: "receptacle", Unit: "percent", Level: 15, Max: 100, Percent: pct(15), State: "nearly_full"},
+			{Index: "1.6", Description: "Imaging Drum", Type: "opc", Class: "consumed", Unit: "impressions", Level: 29750, Max: 30000, Percent: pct(99.2), State: "ok"},
+		},
+		"trays": []result.Tray{
+			{Index: "1.1", Name: "Tray 1 (manual)", Level: 0, Max: 100, Percent: pct(0), State: "empty"},
+			{Index: "1.2", Name: "Tray 2", Level: -3, Max: 250, State: "some_remaining"},
+			{Index: "1.3", Name: "Tray 3", Level: 250, Max: 500, Percent: pct(50), State: "ok"},
+		},
+		"alerts": []result.Alert{
+			{Index: "1", Severity: "critical", Code: 8, CodeName: "jam", Group: "mediaPath", Description: "Paper jam in tray 2"},
+			{Index: "2", Severity: "warning", Code: 1101, CodeName: "markerTonerAlmostEmpty", Group: "markerSupplies", Description: "Cyan toner low"},
+			{Index: "3", Severity: "other", Code: 1, Group: "other", Description: "Service message 49.4C02"},
+		},
+		"display": []string{"Paper jam", "Open door A and", "remove paper"},
+	})
+	r.Layers = []result.LayerResult{
+		linkUp(), addressOK(), gatewayOK(),
+		layer(result.Printer, result.Fail,
+			pingOK("192.168.1.50", result.Printer, 2.4, 2*ms),
+			check("tcp", result.Printer, "tcp://192.168.1.50:9100", result.OK, 300*ms, 3*ms, "port 9100/tcp is open (connected in 2.8ms)", map[string]any{
+				"port_state": "open", "port": 9100, "protocol": "tcp", "connect_ms": 2.8,
+			}),
+			snmp,
+		),
+	}
+	r.Verdict = result.Verdict{
+		Status:  result.Failed,
+		Layer:   result.Printer,
+		Summary: "The printer is reachable but cannot print: paper is jammed in tray 2.",
+		Advice: []string{
+			"Open door A and remove the jammed paper from tray 2.",
+			"Load paper into tray 1 (manual).",
+			"Order a cyan toner cartridge soon (8% left).",
+		},
+		Evidence: []string{`The printer's panel shows "Paper jam".`, "The printer answers on the network (ping 2.4ms, port 9100 open)."},
+	}
+	return r
+}
+
+// Skipped is a run with no working link: the layers above it were not
+// measured and say why.
+func Skipped() *result.Report {
+	r := base("netprobe")
+	r.Duration = 350 * ms
+	r.Host.ICMP = "denied"
+	skip := func(l result.Layer, why string) result.LayerResult {
+		return layer(l, result.Skip, check(l.String(), l, "", result.Skip, 0, 0, why, nil))
+	}
+	r.Layers = []result.LayerResult{
+		layer(result.Link, result.Fail,
+			check("link", result.Link, "eth0", result.Fail, 0, 200*time.Microsecond, "eth0 has no cable signal: the cable is unplugged or the other end is off", map[string]any{
+				"admin_up": true, "running": false, "mtu": 1500, "mac": "3c:22:fb:12:34:56", "kind": "ethernet", "oper_state": "down",
+			}),
+			check("link", result.Link, "wlan0", result.Fail, 0, 100*time.Microsecond, "wlan0 is not connected to a Wi-Fi network", map[string]any{
+				"admin_up": true, "running": false, "mtu": 1500, "mac": "a4:83:e7:0a:0b:0c", "kind": "wifi", "oper_state": "dormant",
+			}),
+		),
+		skip(result.Address, "not tested: no interface has a working link"),
+		skip(result.Gateway, "not tested: no interface has a working link"),
+		skip(result.Internet, "not tested: no interface has a working link"),
+		skip(result.DNS, "not tested: no interface has a working link"),
+		{Name: result.Service, Status: result.Skip, Note: "No service targets were given."},
+	}
+	r.Verdict = result.Verdict{
+		Status:  result.Failed,
+		Layer:   result.Link,
+		Summary: "This computer is not connected to any network: the cable is unplugged and Wi-Fi is not connected.",
+		Advice: []string{
+			"Plug the network cable in firmly at both ends, or connect to Wi-Fi.",
+			"Check that the router or wall socket is switched on.",
+		},
+	}
+	return r
+}
+
+// Hostile is a run whose strings try to break every format: Markdown and
+// table syntax, HTML, shell, quotes and backslashes, a raw escape
+// sequence, a line feed, and text that was already sanitised (U+FFFD, an
+// ellipsis from truncation) or is wide (CJK, emoji, combining marks).
+func Hostile() *result.Report {
+	r := base("netprobe --printer '192.168.1.50' 'https://example.com/a|b?x=<y>&z=`id`'")
+	r.Duration = 980 * ms
+	r.Host.Hostname = "ana|laptop`<b>"
+	weird := check("http", result.Service, "https://example.com/a|b?x=<y>&z=`id`", result.Warn, 10*ms, 120*ms,
+		"| pipes | and *stars* _under_ [link](http://x) # hash & <script>alert(1)</script> `code` ~~strike~~ \\ back\\slash", map[string]any{
+			"http_status": 418,
+			"server":      "nginx \"quoted\" \\ \x1b[31mred\x1b[0m",
+			"headers":     map[string]string{"x-evil|key": "v|al`ue`", "content-type": "text/html"},
+			"note":        "line1\nline2",
+			"nan_ms":      "not a number",
+		})
+	weird.Error = "HTTP 418: I'm a teapot <teapot/>"
+	r.Layers = []result.LayerResult{
+		layer(result.Service, result.Warn,
+			weird,
+			check("tcp|evil", result.Service, "`rm -rf /`", result.Fail, 10*ms, 2*ms, "- starts like a list", nil),
+			check("tls", result.Service, "<script>alert(1)</script>", result.Skip, 10*ms, 0, "1. starts like an ordered list", nil),
+		),
+		layer(result.Printer, result.Warn,
+			check("snmp", result.Printer, "打印机.local", result.Warn, 20*ms, 300*ms, "Drucker meldet \uFFFD\uFFFD Fehler: Tonerstand niedrig – Café naïve (e\u0301) 🖨️ long text…", map[string]any{
+				"condition": "warning",
+				"supplies": []result.Supply{
+					{Index: "1.1", Description: "Toner | \"Black\" \\ <b>", Class: "consumed", Level: 5, Max: 100, Percent: pct(5), State: "low"},
+					{Index: "1.2", Description: "墨粉 青色", Class: "consumed", Level: 50, Max: 100, Percent: pct(50), State: "ok"},
+				},
+				"alerts":  []result.Alert{{Index: "1", Severity: "warning", CodeName: "`tonerLow`", Description: "*Toner* | low\x1b]0;pwned\x07"}},
+				"display": []string{"```", "# not a heading", "<!-- comment -->"},
+			}),
+		),
+	}
+	r.Verdict = result.Verdict{
+		Status:  result.Degraded,
+		Layer:   result.Service,
+		Summary: "# Not a heading | *not bold* <img src=x onerror=alert(1)> & `code`",
+		Advice:  []string{"1. already numbered", "- dash", "[click](javascript:alert(1))"},
+		Evidence: []string{
+			"quote \" and backslash \\ and tab\there",
+		},
+		Independent: []result.Layer{result.Printer},
+	}
+	return r
+}

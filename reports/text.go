@@ -1,0 +1,502 @@
+package reports
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+
+	"github.com/netprobe/netprobe/result"
+)
+
+// TextOptions says what the terminal at the other end can show. The caller
+// decides (it knows whether stdout is a terminal and whether NO_COLOR is
+// set); the renderer only obeys.
+type TextOptions struct {
+	// Color wraps marks, status words and bars in ANSI colour codes.
+	Color bool
+	// Unicode draws ✓ ! ✗ – marks and block bars; without it every
+	// character the renderer adds itself is ASCII, for logs and old consoles.
+	Unicode bool
+	// Verbose lists every evidence key under each check.
+	Verbose bool
+}
+
+// ANSI SGR sequences. Only these few are used so output stays readable on
+// light and dark terminals alike.
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiDim    = "\x1b[2m"
+	ansiRed    = "\x1b[31m"
+	ansiGreen  = "\x1b[32m"
+	ansiYellow = "\x1b[33m"
+)
+
+// maxTargetCol caps the target column so one long URL does not push every
+// other row's detail far to the right; longer targets overflow their column.
+const maxTargetCol = 36
+
+// Text writes the report for a person at a terminal: the verdict and what
+// to do first, then one compact table per layer, then a footer saying
+// which tool ran, when and how long. The whole report is built in memory
+// and written once, so a failing writer never leaves half a verdict.
+func Text(w io.Writer, r *result.Report, o TextOptions) error {
+	t := &textWriter{o: o}
+	t.render(r)
+	_, err := w.Write(t.finish())
+	return err
+}
+
+// textWriter accumulates the report's lines.
+type textWriter struct {
+	o   TextOptions
+	buf bytes.Buffer
+	// column widths, shared by all layers so every table lines up.
+	nameW, targetW int
+}
+
+// line writes one line from parts.
+func (t *textWriter) line(parts ...string) {
+	for _, p := range parts {
+		t.buf.WriteString(p)
+	}
+	t.buf.WriteByte('\n')
+}
+
+// finish returns the output with trailing spaces removed from every line:
+// padding is added before text that may turn out empty, and a stray space
+// at the end of a line shows up as noise in diffs and tickets.
+func (t *textWriter) finish() []byte {
+	lines := strings.Split(t.buf.String(), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return []byte(strings.Join(lines, "\n"))
+}
+
+// paint wraps s in an ANSI style when colour is on.
+func (t *textWriter) paint(style, s string) string {
+	if !t.o.Color || style == "" || s == "" {
+		return s
+	}
+	return style + s + ansiReset
+}
+
+// statusStyle is the colour of a check or layer status.
+func statusStyle(s result.Status) string {
+	switch s {
+	case result.OK:
+		return ansiGreen
+	case result.Warn:
+		return ansiYellow
+	case result.Fail:
+		return ansiRed
+	}
+	return ansiDim
+}
+
+// overallStyle is the colour of the verdict status.
+func overallStyle(o result.Overall) string {
+	switch o {
+	case result.Healthy:
+		return ansiGreen
+	case result.Degraded:
+		return ansiYellow
+	}
+	return ansiRed
+}
+
+// markW is the width of the mark column.
+func (t *textWriter) markW() int {
+	if t.o.Unicode {
+		return 1
+	}
+	return 4
+}
+
+// mark is a check's status as a symbol (Unicode) or a word (ASCII), padded
+// to markW and coloured.
+func (t *textWriter) mark(s result.Status) string {
+	var m string
+	if t.o.Unicode {
+		switch s {
+		case result.OK:
+			m = "✓"
+		case result.Warn:
+			m = "!"
+		case result.Fail:
+			m = "✗"
+		case result.Skip:
+			m = "–"
+		default:
+			m = "?"
+		}
+	} else {
+		m = statusWord(s)
+	}
+	return t.paint(statusStyle(s), pad(m, t.markW()))
+}
+
+// sep separates footer items.
+func (t *textWriter) sep() string {
+	if t.o.Unicode {
+		return " · "
+	}
+	return " | "
+}
+
+func (t *textWriter) render(r *result.Report) {
+	t.verdict(r.Verdict)
+	t.measure(r)
+	for _, l := range r.Layers {
+		t.line()
+		t.layer(l)
+	}
+	t.line()
+	t.footer(r)
+}
+
+// verdict writes the verdict block: the answer first, then what to do.
+func (t *textWriter) verdict(v result.Verdict) {
+	head := headline(v)
+	if t.o.Unicode {
+		switch v.Status {
+		case result.Healthy:
+			head = "✓ " + head
+		case result.Degraded:
+			head = "! " + head
+		case result.Failed:
+			head = "✗ " + head
+		}
+	}
+	t.line(t.paint(ansiBold, "Verdict:"), " ", t.paint(ansiBold+overallStyle(v.Status), head))
+	if s := clean(v.Summary); s != "" {
+		t.line(s)
+	}
+	if len(v.Advice) > 0 {
+		t.line()
+		t.line(t.paint(ansiBold, "Next steps:"))
+		for i, a := range v.Advice {
+			t.line(fmt.Sprintf("  %d. ", i+1), clean(a))
+		}
+	}
+	if len(v.Consequences) > 0 || len(v.Independent) > 0 || len(v.Evidence) > 0 {
+		t.line()
+	}
+	if len(v.Consequences) > 0 {
+		t.line("Also failing because of this: ", layerTitles(v.Consequences))
+	}
+	if len(v.Independent) > 0 {
+		t.line("Separate problems (not caused by this): ", layerTitles(v.Independent))
+	}
+	if len(v.Evidence) > 0 {
+		t.line("Evidence:")
+		for _, e := range v.Evidence {
+			t.line("  - ", clean(e))
+		}
+	}
+}
+
+// measure sets the column widths from every check in the report.
+func (t *textWriter) measure(r *result.Report) {
+	for _, l := range r.Layers {
+		for _, c := range l.Checks {
+			t.nameW = max(t.nameW, cellWidth(clean(c.Name)))
+			t.targetW = max(t.targetW, min(maxTargetCol, cellWidth(clean(c.Target))))
+		}
+	}
+}
+
+// indent is where sub-lines of a check start: under the check name.
+func (t *textWriter) indent() string { return strings.Repeat(" ", 2+t.markW()+2) }
+
+// layer writes one layer's heading and its checks.
+func (t *textWriter) layer(l result.LayerResult) {
+	t.line(t.paint(ansiBold, layerTitle(l.Name)+":"), " ", t.paint(statusStyle(l.Status), statusWord(l.Status)))
+	if n := clean(l.Note); n != "" {
+		t.line("  Note: ", n)
+	}
+	if len(l.Checks) == 0 {
+		t.line("  (no checks)")
+	}
+	for _, c := range l.Checks {
+		t.check(c)
+	}
+}
+
+// check writes one check row and whatever sub-lines its evidence needs.
+func (t *textWriter) check(c result.Check) {
+	row := "  " + t.mark(c.Status) + "  " + pad(clean(c.Name), t.nameW) + "  " + pad(clean(c.Target), t.targetW) + "  " + clean(c.Detail)
+	if facts := keyFacts(c.Evidence); len(facts) > 0 {
+		sp := "  "
+		if clean(c.Detail) == "" {
+			sp = ""
+		}
+		row += sp + t.paint(ansiDim, "("+strings.Join(facts, ", ")+")")
+	}
+	t.line(row)
+	in := t.indent()
+	if e := clean(c.Error); e != "" && (t.o.Verbose || c.Status == result.Fail || c.Status == result.Warn) {
+		t.line(in, "Error: ", e)
+	}
+	t.printer(c.Evidence, in)
+	if t.o.Verbose {
+		t.evidence(c.Evidence, in)
+	}
+}
+
+// evidence lists every evidence key except those drawn as printer blocks.
+func (t *textWriter) evidence(ev map[string]any, in string) {
+	keys := sortedKeys(ev)
+	w := 0
+	for _, k := range keys {
+		if !printerKeys[k] {
+			w = max(w, cellWidth(clean(k)))
+		}
+	}
+	for _, k := range keys {
+		if printerKeys[k] {
+			continue
+		}
+		t.line(in, t.paint(ansiDim, pad(clean(k), w)), "  ", value(ev[k]))
+	}
+}
+
+// printer draws the printer evidence blocks that are present.
+func (t *textWriter) printer(ev map[string]any, in string) {
+	if s, ok := supplies(ev["supplies"]); ok && len(s) > 0 {
+		rows := make([]levelRow, len(s))
+		for i, x := range s {
+			rows[i] = supplyRow(x)
+		}
+		t.line(in, "Supplies:")
+		t.levels(rows, in+"  ")
+	}
+	if s, ok := trays(ev["trays"]); ok && len(s) > 0 {
+		rows := make([]levelRow, len(s))
+		for i, x := range s {
+			rows[i] = trayRow(x)
+		}
+		t.line(in, "Trays:")
+		t.levels(rows, in+"  ")
+	}
+	if p, ok := strs(ev["problems"]); ok && len(p) > 0 {
+		t.line(in, "Problems: ", joinClean(p))
+	}
+	if p, ok := strs(ev["errors"]); ok && len(p) > 0 {
+		t.line(in, "Error flags: ", joinClean(p))
+	}
+	if a, ok := alerts(ev["alerts"]); ok && len(a) > 0 {
+		t.line(in, "Alerts:")
+		sevW, codeW := 0, 0
+		for _, x := range a {
+			sevW = max(sevW, cellWidth(clean(x.Severity)))
+			codeW = max(codeW, cellWidth(alertCode(x)))
+		}
+		for _, x := range a {
+			sev := clean(x.Severity)
+			gap := strings.Repeat(" ", sevW-cellWidth(sev))
+			switch x.Severity {
+			case "critical":
+				sev = t.paint(ansiRed, sev)
+			case "warning":
+				sev = t.paint(ansiYellow, sev)
+			}
+			t.line(in, "  ", sev, gap, "  ", pad(alertCode(x), codeW), "  ", clean(x.Description))
+		}
+	}
+	if d, ok := strs(ev["display"]); ok && len(d) > 0 {
+		bar := "| "
+		if t.o.Unicode {
+			bar = "│ "
+		}
+		t.line(in, "Display:")
+		for _, l := range d {
+			t.line(in, "  ", bar, clean(l))
+		}
+	}
+}
+
+// joinClean cleans and comma-joins a list.
+func joinClean(ss []string) string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = clean(s)
+	}
+	return strings.Join(out, ", ")
+}
+
+// alertCode is an alert's code name, or its number when the agent sent no
+// name.
+func alertCode(a result.Alert) string {
+	if c := clean(a.CodeName); c != "" {
+		return c
+	}
+	return fmt.Sprintf("code %d", a.Code)
+}
+
+// levelRow is one supply or tray, ready to draw.
+type levelRow struct {
+	name    string
+	percent *float64
+	// raw is the MIB level; -3 means "some remaining".
+	raw int
+	// free marks a receptacle (waste toner), whose percent is the space left.
+	free  bool
+	state string
+}
+
+func supplyRow(s result.Supply) levelRow {
+	name := clean(s.Description)
+	if name == "" {
+		name = clean(s.Type)
+	}
+	if name == "" {
+		name = "supply " + clean(s.Index)
+	}
+	return levelRow{name: name, percent: s.Percent, raw: s.Level, free: s.Class == "receptacle", state: s.State}
+}
+
+func trayRow(s result.Tray) levelRow {
+	name := clean(s.Name)
+	if name == "" {
+		name = "tray " + clean(s.Index)
+	}
+	return levelRow{name: name, percent: s.Percent, raw: s.Level, state: s.State}
+}
+
+// stateText turns a supply state such as "nearly_full" into words.
+func stateText(s string) string { return strings.ReplaceAll(clean(s), "_", " ") }
+
+// levelStyle colours a level by the state the probe assigned.
+func levelStyle(state string) string {
+	switch state {
+	case "ok":
+		return ansiGreen
+	case "low", "nearly_full":
+		return ansiYellow
+	case "empty", "full":
+		return ansiRed
+	}
+	return ansiDim
+}
+
+// barCells is the bar length: 10 cells, one per 10 %.
+const barCells = 10
+
+// bar draws a level as a bar. A level above 0 always shows at least one
+// cell and one below 100 at most nine, so "almost empty" never looks empty
+// and "almost full" never looks full.
+func (t *textWriter) bar(p float64) string {
+	n := int(math.Round(p / 100 * barCells))
+	if p > 0 && n == 0 {
+		n = 1
+	}
+	if p < 100 && n == barCells {
+		n = barCells - 1
+	}
+	n = max(0, min(barCells, n))
+	if t.o.Unicode {
+		return strings.Repeat("█", n) + strings.Repeat("░", barCells-n)
+	}
+	return "[" + strings.Repeat("#", n) + strings.Repeat("-", barCells-n) + "]"
+}
+
+// levelText is the level cell without colour: a bar and a percentage, or a
+// word when the printer does not report a number.
+func (t *textWriter) levelText(r levelRow) (bar, rest string) {
+	if r.percent == nil {
+		if r.raw == -3 {
+			return "", "some remaining"
+		}
+		return "", "unknown"
+	}
+	p := *r.percent
+	rest = padLeft(num(math.Round(p))+"%", 4)
+	if r.free {
+		rest += " free"
+	}
+	return t.bar(p), rest
+}
+
+// levels draws supplies or trays as an aligned table.
+func (t *textWriter) levels(rows []levelRow, in string) {
+	nameW, levelW := 0, 0
+	for _, r := range rows {
+		nameW = max(nameW, cellWidth(r.name))
+		b, rest := t.levelText(r)
+		levelW = max(levelW, cellWidth(joinSpace(b, rest)))
+	}
+	for _, r := range rows {
+		b, rest := t.levelText(r)
+		plain := joinSpace(b, rest)
+		cell := plain
+		if b != "" {
+			cell = t.paint(levelStyle(r.state), b) + " " + rest
+		}
+		cell += strings.Repeat(" ", levelW-cellWidth(plain))
+		state := stateText(r.state)
+		if state == rest {
+			state = ""
+		}
+		t.line(in, pad(r.name, nameW), "  ", cell, "  ", t.paint(levelStyle(r.state), state))
+	}
+}
+
+// joinSpace joins the non-empty strings with one space.
+func joinSpace(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + " " + b
+}
+
+// footer says which tool ran, when, how long and where.
+func (t *textWriter) footer(r *result.Report) {
+	var items []string
+	tool := clean(r.Tool.Name)
+	if tool == "" {
+		tool = "netprobe"
+	}
+	if v := clean(r.Tool.Version); v != "" {
+		tool += " " + v
+	}
+	items = append(items, tool)
+	if !r.StartedAt.IsZero() {
+		items = append(items, "started "+r.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"))
+	}
+	took := "took " + duration(r.Duration)
+	if r.Budget > 0 {
+		took += " of " + duration(r.Budget) + " budget"
+	}
+	items = append(items, took)
+	var host []string
+	if h := clean(r.Host.Hostname); h != "" {
+		host = append(host, "host "+h)
+	}
+	var sys []string
+	if r.Host.OS != "" || r.Host.Arch != "" {
+		sys = append(sys, strings.Trim(clean(r.Host.OS)+"/"+clean(r.Host.Arch), "/"))
+	}
+	if i := clean(r.Host.ICMP); i != "" {
+		sys = append(sys, "icmp "+i)
+	}
+	if len(sys) > 0 {
+		host = append(host, "("+strings.Join(sys, ", ")+")")
+	}
+	if len(host) > 0 {
+		items = append(items, strings.Join(host, " "))
+	}
+	t.line(t.paint(ansiDim, strings.Join(items, t.sep())))
+	if c := clean(r.Command); c != "" {
+		t.line(t.paint(ansiDim, "Command: "+c))
+	}
+	if r.Redacted {
+		t.line(t.paint(ansiDim, "Addresses and names in this report are masked for sharing."))
+	}
+}
