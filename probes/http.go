@@ -18,6 +18,9 @@ import (
 type WebOptions struct {
 	TLS       TLSOptions
 	UserAgent string
+	// ConnectTimeout bounds the TCP handshake alone: a filtered port is
+	// named as such instead of using up the whole target's time.
+	ConnectTimeout time.Duration
 }
 
 // Web checks an http or https URL over one connection, phase by phase:
@@ -37,7 +40,13 @@ func Web(ctx context.Context, u *url.URL, opt WebOptions) []result.Check {
 	target := u.String()
 	addr := net.JoinHostPort(host, strconv.Itoa(port))
 	tcp := begin("tcp", result.Service, target)
-	conn, state, rtt, err := dialConn(ctx, addr)
+	dctx := ctx
+	if opt.ConnectTimeout > 0 {
+		var cancel context.CancelFunc
+		dctx, cancel = context.WithTimeout(ctx, opt.ConnectTimeout)
+		defer cancel()
+	}
+	conn, state, rtt, err := dialConn(dctx, addr)
 	tcp = end(judgeTCP(tcp, host, port, state, rtt, err))
 	out := []result.Check{tcp}
 	if conn == nil {

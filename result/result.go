@@ -233,8 +233,11 @@ type Host struct {
 	Hostname string `json:"hostname"`
 	OS       string `json:"os"`
 	Arch     string `json:"arch"`
-	// Privileged tells whether raw ICMP sockets were available.
+	// ICMP is how this process could ping: "privileged" (raw socket),
+	// "unprivileged" (datagram ICMP socket) or "denied".
 	ICMP string `json:"icmp"`
+	// ICMPReason says why ICMP was denied, and what would allow it.
+	ICMPReason string `json:"icmp_reason,omitempty"`
 }
 
 // MarshalJSON adds duration_ms and budget_ms.
