@@ -19,6 +19,10 @@ import (
 // of it, but not netprobe: for working on the lab itself.
 const labOnlyEnv = "NETPROBE_E2E_LAB_ONLY"
 
+// holdEnv (a duration) keeps the freshly built lab up that long before the
+// scenarios run, to look around in it by hand.
+const holdEnv = "NETPROBE_E2E_HOLD"
+
 // defaultRunTimeout is the --timeout of an ordinary scenario run. Short
 // enough to keep the suite fast, long enough that a correct netprobe never
 // needs all of it in a healthy lab.
@@ -118,6 +122,12 @@ func TestFaultLab(t *testing.T) {
 	start := time.Now()
 	l := newLab(t)
 	t.Logf("lab up in %s", time.Since(start).Round(time.Millisecond))
+
+	if d, err := time.ParseDuration(os.Getenv(holdEnv)); err == nil && d > 0 {
+		// For debugging by hand: `ip netns exec np-client bash` meanwhile.
+		t.Logf("%s: holding the healthy lab for %s", holdEnv, d)
+		time.Sleep(d)
+	}
 
 	t.Run("lab_selfcheck", func(t *testing.T) {
 		if err := l.selfCheck(); err != nil {

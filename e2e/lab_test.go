@@ -172,9 +172,10 @@ func baseline() map[string][]string {
 	}
 }
 
-// sysctls are the per-namespace kernel settings of the healthy lab.
+// sysctls are the per-namespace kernel settings of the healthy lab. They
+// are applied before the interfaces exist, so "default" settings reach them.
 func sysctls() map[string][]string {
-	return map[string][]string{
+	m := map[string][]string{
 		nsLAN: {"net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"},
 		nsRouter: {
 			"net.ipv4.ip_forward=1",
@@ -190,6 +191,17 @@ func sysctls() map[string][]string {
 		nsClient:  {"net.ipv4.ping_group_range=1 0", "net.ipv6.conf.all.keep_addr_on_down=1"},
 		nsPrinter: {"net.ipv6.conf.all.keep_addr_on_down=1"},
 	}
+	for _, ns := range labNamespaces {
+		if ns == nsLAN {
+			continue
+		}
+		// No duplicate address detection anywhere: until DAD finishes, an
+		// interface's link-local address is tentative, and a router with
+		// no usable link-local address sends no neighbour solicitations,
+		// so for the first second or two it forwards no IPv6 at all.
+		m[ns] = append(m[ns], "net.ipv6.conf.default.accept_dad=0", "net.ipv6.conf.all.accept_dad=0")
+	}
+	return m
 }
 
 // resolvConf is the client's system resolver configuration: two resolvers,
@@ -202,7 +214,10 @@ func newLab(t *testing.T) *lab {
 	l := &lab{t: t, handles: map[string]netns.NsHandle{}, dns: map[string]*dnsListener{}}
 	t.Cleanup(l.close)
 
-	dir, err := os.MkdirTemp("", "np-e2e-")
+	if err := removeLeftovers(); err != nil {
+		t.Fatalf("removing leftovers of an earlier run: %v", err)
+	}
+	dir, err := os.MkdirTemp("", labDirPattern)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,10 +228,6 @@ func newLab(t *testing.T) *lab {
 		t.Fatal(err)
 	}
 	l.dir = dir
-
-	if err := removeLeftovers(); err != nil {
-		t.Fatalf("removing leftovers of an earlier run: %v", err)
-	}
 	for _, ns := range labNamespaces {
 		if _, err := sh("", "ip", "netns", "add", ns); err != nil {
 			t.Fatal(err)
@@ -231,15 +242,15 @@ func newLab(t *testing.T) *lab {
 	}
 	l.addCleanup(func() { os.RemoveAll(filepath.Join("/etc/netns", nsClient)) })
 
+	for ns, kv := range sysctls() {
+		if err := sysctl(ns, kv...); err != nil {
+			t.Fatal(err)
+		}
+	}
 	topo := topology()
 	for _, ns := range labNamespaces {
 		if err := ipBatch(ns, false, "", topo[ns]...); err != nil {
 			t.Fatalf("building %s: %v", ns, err)
-		}
-	}
-	for ns, kv := range sysctls() {
-		if err := sysctl(ns, kv...); err != nil {
-			t.Fatal(err)
 		}
 	}
 	if err := os.MkdirAll(filepath.Join("/etc/netns", nsClient), 0o755); err != nil {

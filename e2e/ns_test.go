@@ -21,6 +21,9 @@ import (
 // can be found and removed without touching anything else on the host.
 const nsPrefix = "np-"
 
+// labDirPattern names the lab's temp directory (os.MkdirTemp pattern).
+const labDirPattern = "np-e2e-"
+
 // The lab's namespaces. The LAN is its own namespace holding a bridge (the
 // "switch"), so taking the router's LAN port down leaves the client's link
 // up: with a plain veth pair the client would see NO-CARRIER and the fault
@@ -166,7 +169,10 @@ func removeLeftovers() error {
 	// A crash between "mkdir /etc/netns/np-client" and "ip netns add"
 	// leaves a directory with no namespace.
 	dirs, _ := filepath.Glob("/etc/netns/" + nsPrefix + "*")
-	for _, d := range dirs {
+	// And the temp directories (binary, CA, recordings) of crashed runs;
+	// the lab lock guarantees none of them belongs to a live run.
+	tmps, _ := filepath.Glob(filepath.Join(os.TempDir(), labDirPattern+"*"))
+	for _, d := range append(dirs, tmps...) {
 		_ = os.RemoveAll(d)
 	}
 	return nil
