@@ -1,7 +1,9 @@
 package reports
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math"
 	"slices"
@@ -19,18 +21,22 @@ import (
 // (which JSON cannot carry) becomes null instead of failing the whole
 // report. The caller's report is not modified.
 func JSON(w io.Writer, r *result.Report) error {
+	c, err := jsonReady(r)
+	if err != nil {
+		return err
+	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	// The output is read by jq and by people in tickets, not embedded in
 	// HTML; escaping <, > and & would turn the redaction placeholders
 	// ("<private-ip-1>") and URLs into \u003c noise.
 	enc.SetEscapeHTML(false)
-	return enc.Encode(jsonReady(r))
+	return enc.Encode(c)
 }
 
 // jsonReady returns a shallow copy of r with nil lists replaced by empty
-// ones and evidence made encodable.
-func jsonReady(r *result.Report) result.Report {
+// ones and evidence made encodable and canonical.
+func jsonReady(r *result.Report) (result.Report, error) {
 	c := *r
 	if c.Schema == "" {
 		c.Schema = result.Schema
@@ -42,11 +48,34 @@ func jsonReady(r *result.Report) result.Report {
 	for i, l := range r.Layers {
 		l.Checks = slices.Clone(nonNil(l.Checks))
 		for j := range l.Checks {
-			l.Checks[j].Evidence = finiteEvidence(l.Checks[j].Evidence)
+			ev, err := canonical(finiteEvidence(l.Checks[j].Evidence))
+			if err != nil {
+				return c, fmt.Errorf("evidence of %s %s: %w", l.Checks[j].Name, l.Checks[j].Target, err)
+			}
+			l.Checks[j].Evidence = ev
 		}
 		c.Layers[i] = l
 	}
-	return c
+	return c, nil
+}
+
+// canonical returns evidence as plain JSON values (maps, lists, numbers
+// kept digit for digit), so keys are sorted at every depth, printer
+// structs included. Without it a report read back from a file would
+// encode its printer objects in another key order than the original, and
+// saving a report again would not give the same bytes.
+func canonical(ev map[string]any) (map[string]any, error) {
+	b, err := json.Marshal(ev)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var out map[string]any
+	if err := dec.Decode(&out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // nonNil returns s, or an empty slice when s is nil, so it encodes as [].

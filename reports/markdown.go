@@ -315,7 +315,11 @@ func evidenceJSON(ev map[string]any) string {
 	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(finiteEvidence(ev)); err != nil {
+	c, err := canonical(finiteEvidence(ev))
+	if err == nil {
+		err = enc.Encode(c)
+	}
+	if err != nil {
 		// A probe stored something JSON cannot hold (a channel, a func):
 		// show what can be shown rather than fail the whole report.
 		return value(ev)

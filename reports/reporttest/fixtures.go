@@ -116,9 +116,21 @@ func internetOK() result.LayerResult {
 	)
 }
 
-func dnsOK(resolver string, rtt float64) result.Check {
-	return check("dns", result.DNS, resolver+":53", result.OK, 260*ms, time.Duration(rtt*float64(ms)), "example.com A: 1 answer in "+fmtMS(rtt), map[string]any{
-		"resolver": resolver, "qtype": "A", "rcode": "NOERROR", "answers": []string{"93.184.215.14"}, "rtt_ms": rtt, "transport": "udp",
+// dnsOK is a dns check as probes.DNS writes it: A and AAAA asked together.
+func dnsOK(resolver, role string, rtt float64) result.Check {
+	return check("dns", result.DNS, "example.com @"+resolver, result.OK, 260*ms, time.Duration(rtt*float64(ms)),
+		"resolver "+resolver+" resolves example.com to 93.184.215.14, 2606:2800:21f:cb07:6820:80da:af6b:8b2c", map[string]any{
+			"resolver": resolver, "role": role, "name": "example.com", "rcode": "NOERROR", "rcode_aaaa": "NOERROR",
+			"answers": []string{"93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"}, "rtt_ms": rtt, "transport": "udp",
+		})
+}
+
+// dnsCompare is the check comparing the system's answers with the
+// reference resolvers'.
+func dnsCompare(st result.Status, detail string, sys []string, agree bool) result.Check {
+	return check("dns-compare", result.DNS, "example.com", st, 280*ms, 0, detail, map[string]any{
+		"reference_answers": []string{"93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"},
+		"system_answers":    sys, "agree": agree,
 	})
 }
 
@@ -127,12 +139,13 @@ func serviceOK() result.LayerResult {
 		check("tcp", result.Service, "tcp://example.com:443", result.OK, 300*ms, 18*ms, "port 443/tcp is open (connected in 17.9ms)", map[string]any{
 			"port_state": "open", "port": 443, "protocol": "tcp", "connect_ms": 17.9,
 		}),
-		check("tls", result.Service, "example.com:443", result.OK, 320*ms, 41*ms, "TLS 1.3 handshake ok; certificate for example.com valid until 2026-03-01", map[string]any{
-			"tls_version": "TLS 1.3", "cert_subject": "CN=example.com", "cert_issuer": "CN=DigiCert Global G3 TLS ECC SHA384 2020 CA1,O=DigiCert Inc,C=US",
-			"cert_not_after": "2026-03-01T23:59:59Z",
+		check("tls", result.Service, "example.com:443", result.OK, 320*ms, 41*ms, "TLS 1.3 handshake ok; certificate for example.com valid for 58 more days", map[string]any{
+			"handshake_ms": 40.7, "tls_version": "TLS 1.3", "cipher": "TLS_AES_256_GCM_SHA384",
+			"cert_subject": "CN=example.com", "cert_issuer": "CN=DigiCert Global G3 TLS ECC SHA384 2020 CA1,O=DigiCert Inc,C=US",
+			"cert_not_after": "2026-03-01T23:59:59Z", "cert_dns_names": []string{"example.com", "www.example.com"}, "cert_days_left": 58,
 		}),
 		check("http", result.Service, "https://example.com/", result.OK, 362*ms, 96*ms, "HTTP 200 OK in 96ms", map[string]any{
-			"http_status": 200,
+			"http_status": 200, "ttfb_ms": 95.6, "server": "ECS (dcb/7F83)",
 		}),
 	)
 }
@@ -143,7 +156,9 @@ func Healthy() *result.Report {
 	r.Duration = 1234567 * time.Microsecond
 	r.Layers = []result.LayerResult{
 		linkUp(), addressOK(), gatewayOK(), internetOK(),
-		layer(result.DNS, result.OK, dnsOK("192.168.1.1", 12.4)),
+		layer(result.DNS, result.OK, dnsOK("192.168.1.1", "system", 12.4), dnsOK("1.1.1.1", "reference", 14.1),
+			dnsCompare(result.OK, "this computer's resolvers agree with the reference resolvers for example.com",
+				[]string{"93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"}, true)),
 		serviceOK(),
 		layer(result.Printer, result.OK,
 			check("tcp", result.Printer, "tcp://192.168.1.50:9100", result.OK, 300*ms, 3*ms, "port 9100/tcp is open (connected in 2.6ms)", map[string]any{
@@ -176,8 +191,9 @@ func Healthy() *result.Report {
 func DNSFailure() *result.Report {
 	r := base("netprobe https://example.com/")
 	r.Duration = 4210 * ms
-	dnsFail := check("dns", result.DNS, "192.168.1.1:53", result.Fail, 260*ms, 2*time.Second, "192.168.1.1 did not answer 3 queries for example.com A within 2s", map[string]any{
-		"resolver": "192.168.1.1", "qtype": "A", "transport": "udp", "answers": []string{},
+	dnsFail := check("dns", result.DNS, "example.com @192.168.1.1", result.Fail, 260*ms, 2*time.Second, "resolver 192.168.1.1 did not answer for example.com within 2s", map[string]any{
+		"resolver": "192.168.1.1", "role": "system", "name": "example.com", "rcode": "", "rcode_aaaa": "",
+		"answers": []string{}, "transport": "udp",
 	})
 	dnsFail.Error = "read udp 192.168.1.23:53122->192.168.1.1:53: i/o timeout"
 	tcpFail := check("tcp", result.Service, "tcp://example.com:443", result.Fail, 2300*ms, 2*time.Second, "could not connect to example.com:443: the name does not resolve", map[string]any{
@@ -186,7 +202,8 @@ func DNSFailure() *result.Report {
 	tcpFail.Error = "dial tcp: lookup example.com on 192.168.1.1:53: read udp 192.168.1.23:53122->192.168.1.1:53: i/o timeout"
 	r.Layers = []result.LayerResult{
 		linkUp(), addressOK(), gatewayOK(), internetOK(),
-		layer(result.DNS, result.Fail, dnsFail, dnsOK("1.1.1.1", 14.1)),
+		layer(result.DNS, result.Fail, dnsFail, dnsOK("1.1.1.1", "reference", 14.1),
+			dnsCompare(result.Fail, "example.com resolves on the reference resolvers (93.184.215.14, 2606:2800:21f:cb07:6820:80da:af6b:8b2c) but not on this computer's resolvers", []string{}, false)),
 		layer(result.Service, result.Fail, tcpFail,
 			check("http", result.Service, "https://example.com/", result.Fail, 2300*ms, 2*time.Second, "no answer: the name example.com does not resolve", nil),
 		),
@@ -227,16 +244,16 @@ func Degraded() *result.Report {
 		"sent": 10, "received": 0, "loss_pct": 100.0, "method": "tcp", "rtt_ms": 1.9, "tcp_port": 80,
 		"tcp_ports": map[string]string{"53": "filtered", "80": "open", "443": "filtered"}, "icmp_permission": "unprivileged",
 	})
-	aaaa := dnsOK("192.168.1.1", 11.8)
-	aaaa.Detail = "example.com AAAA: 1 answer in 11.8ms"
-	aaaa.Evidence["qtype"] = "AAAA"
-	aaaa.Evidence["answers"] = []string{"2606:2800:21f:cb07:6820:80da:af6b:8b2c"}
+	// Two resolvers configured on one address (a router announcing itself
+	// twice): the same label set twice, which the Prometheus output must
+	// keep apart.
+	again := dnsOK("192.168.1.1", "system", 11.8)
 	gwLayer := layer(result.Gateway, result.OK, gw)
 	gwLayer.Note = "The router does not answer ping, but traffic passes through it."
 	r.Layers = []result.LayerResult{
 		linkUp(), addressOK(), gwLayer,
 		layer(result.Internet, result.Warn, lossy("1.1.1.1", 7, 48.3), lossy("8.8.8.8", 8, 52.6)),
-		layer(result.DNS, result.OK, dnsOK("192.168.1.1", 12.4), aaaa),
+		layer(result.DNS, result.OK, dnsOK("192.168.1.1", "system", 12.4), again),
 		serviceOK(),
 	}
 	r.Verdict = result.Verdict{
@@ -354,9 +371,7 @@ func Hostile() *result.Report {
 		"| pipes | and *stars* _under_ [link](http://x) # hash & <script>alert(1)</script> `code` ~~strike~~ \\ back\\slash", map[string]any{
 			"http_status": 418,
 			"server":      "nginx \"quoted\" \\ \x1b[31mred\x1b[0m",
-			"headers":     map[string]string{"x-evil|key": "v|al`ue`", "content-type": "text/html"},
-			"note":        "line1\nline2",
-			"nan_ms":      "not a number",
+			"location":    "line1\nline2 <a href='x'>|</a>",
 		})
 	weird.Error = "HTTP 418: I'm a teapot <teapot/>"
 	r.Layers = []result.LayerResult{
@@ -368,6 +383,7 @@ func Hostile() *result.Report {
 		layer(result.Printer, result.Warn,
 			check("snmp", result.Printer, "打印机.local", result.Warn, 20*ms, 300*ms, "Drucker meldet \uFFFD\uFFFD Fehler: Tonerstand niedrig – Café naïve (e\u0301) 🖨️ long text…", map[string]any{
 				"condition": "warning",
+				"ports":     map[string]string{"9100|x": "open`", "631": "closed"},
 				"supplies": []result.Supply{
 					{Index: "1.1", Description: "Toner | \"Black\" \\ <b>", Class: "consumed", Level: 5, Max: 100, Percent: pct(5), State: "low"},
 					{Index: "1.2", Description: "墨粉 青色", Class: "consumed", Level: 50, Max: 100, Percent: pct(50), State: "ok"},
