@@ -325,3 +325,16 @@ func keyFacts(ev map[string]any) []string {
 	}
 	return out
 }
+
+// pctText is a level percentage as whole percent. Rounding must not claim
+// "0%" for a supply that has a little left or "100%" for one that is not
+// full, so those ends show as "<1%" and ">99%".
+func pctText(p float64) string {
+	switch {
+	case p > 0 && p < 1:
+		return "<1%"
+	case p > 99 && p < 100:
+		return ">99%"
+	}
+	return num(math.Round(p)) + "%"
+}

@@ -239,7 +239,7 @@ func plainLevel(r levelRow) string {
 	lvl := "unknown"
 	switch {
 	case r.percent != nil:
-		lvl = num(math.Round(*r.percent)) + "%"
+		lvl = pctText(*r.percent)
 		if r.free {
 			lvl += " free"
 		}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"strings"
 
 	"github.com/netprobe/netprobe/result"
@@ -234,7 +233,7 @@ func mdLevel(r levelRow) string {
 		return "unknown"
 	}
 	t := &textWriter{o: TextOptions{Unicode: true}}
-	s := "`" + t.bar(*r.percent) + "` " + num(math.Round(*r.percent)) + "%"
+	s := "`" + t.bar(*r.percent) + "` " + pctText(*r.percent)
 	if r.free {
 		s += " free"
 	}

@@ -414,7 +414,7 @@ func (t *textWriter) levelText(r levelRow) (bar, rest string) {
 		return "", "unknown"
 	}
 	p := *r.percent
-	rest = padLeft(num(math.Round(p))+"%", 4)
+	rest = padLeft(pctText(p), 4)
 	if r.free {
 		rest += " free"
 	}
