@@ -121,7 +121,7 @@ func TestRenderersDoNotModifyTheReport(t *testing.T) {
 // in every format: nothing may panic or fail on missing data.
 func TestEmptyReport(t *testing.T) {
 	reportsToTry := map[string]*result.Report{
-		"zero": {},
+		"zero":         {},
 		"empty layers": {Layers: []result.LayerResult{{Name: result.Link}, {Name: result.DNS, Checks: []result.Check{{}}}}},
 	}
 	for name, r := range reportsToTry {
