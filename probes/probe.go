@@ -8,6 +8,8 @@ package probes
 import (
 	"context"
 	"errors"
+	"net"
+	"net/netip"
 	"time"
 
 	"github.com/netprobe/netprobe/result"
@@ -46,3 +48,49 @@ func isTimeout(err error) bool {
 
 // ms converts a duration to the report's millisecond unit.
 func ms(d time.Duration) float64 { return result.Millis(d) }
+
+type resolverKey struct{}
+
+// WithResolver makes the probes run under ctx resolve host names with r
+// instead of the system resolver. A run that tests given DNS servers
+// (--resolver) resolves its targets through them too: the same path the
+// report judges, and no query to a server the user did not name.
+func WithResolver(ctx context.Context, r *net.Resolver) context.Context {
+	return context.WithValue(ctx, resolverKey{}, r)
+}
+
+// resolverFrom returns the resolver set by WithResolver, or the system's.
+func resolverFrom(ctx context.Context) *net.Resolver {
+	if r, ok := ctx.Value(resolverKey{}).(*net.Resolver); ok && r != nil {
+		return r
+	}
+	return net.DefaultResolver
+}
+
+// ResolverFor returns a resolver that asks only the given DNS servers, in
+// order, the way the Go resolver asks resolv.conf's.
+func ResolverFor(servers []string) *net.Resolver {
+	return &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		var d net.Dialer
+		var err error
+		for _, s := range servers {
+			var c net.Conn
+			if c, err = d.DialContext(ctx, network, s); err == nil {
+				return c, nil
+			}
+		}
+		return nil, err
+	}}
+}
+
+// LookupHost resolves a name with the run's resolver (see WithResolver).
+func LookupHost(ctx context.Context, host string) ([]netip.Addr, error) {
+	addrs, err := resolverFrom(ctx).LookupNetIP(ctx, "ip", host)
+	if err != nil {
+		return nil, err
+	}
+	for i := range addrs {
+		addrs[i] = addrs[i].Unmap()
+	}
+	return addrs, nil
+}

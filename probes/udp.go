@@ -60,7 +60,7 @@ func UDP(ctx context.Context, host string, port int) result.Check {
 		return end(c)
 	}
 
-	var d net.Dialer
+	d := net.Dialer{Resolver: resolverFrom(ctx)}
 	conn, err := d.DialContext(ctx, "udp", addr)
 	if err != nil {
 		state := classifyDialError(err)
@@ -118,7 +118,7 @@ func resolveAddrPort(ctx context.Context, host string, port int) (netip.AddrPort
 	if a, err := netip.ParseAddr(host); err == nil {
 		return netip.AddrPortFrom(a, uint16(port)), nil
 	}
-	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	addrs, err := resolverFrom(ctx).LookupNetIP(ctx, "ip", host)
 	if err != nil {
 		return netip.AddrPort{}, err
 	}
