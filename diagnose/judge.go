@@ -1,0 +1,174 @@
+package diagnose
+
+import (
+	"net/netip"
+
+	"github.com/netprobe/netprobe/result"
+)
+
+// Judge groups checks into layers (in the order given) and gives each
+// layer its status. It is pure. Beyond "worst check wins" it applies what
+// one layer's evidence says about another:
+//   - redundancy: with several gateways or upstreams, one that answers
+//     keeps the layer at warn;
+//   - DNS is judged per name: all of this computer's resolvers failing a
+//     name fails, some failing warns; reference resolvers count only
+//     through the comparison check;
+//   - a gateway that ignores ping and TCP while the internet answers
+//     through it is not broken (warn, with a note);
+//   - an internet layer whose upstreams are silent while a public DNS
+//     server answers is not down (warn, with a note).
+func Judge(checks []result.Check, layers []result.Layer) []result.LayerResult {
+	by := map[result.Layer][]result.Check{}
+	for _, c := range checks {
+		by[c.Layer] = append(by[c.Layer], c)
+	}
+	out := make([]result.LayerResult, 0, len(layers))
+	idx := map[result.Layer]int{}
+	for _, l := range layers {
+		cs := by[l]
+		if cs == nil {
+			cs = []result.Check{}
+		}
+		lr := result.LayerResult{Name: l, Checks: cs}
+		switch l {
+		case result.Gateway, result.Internet:
+			lr.Status = redundant(cs)
+		case result.DNS:
+			lr.Status = dnsStatus(cs)
+		default:
+			lr.Status = worst(cs)
+		}
+		idx[l] = len(out)
+		out = append(out, lr)
+	}
+	get := func(l result.Layer) *result.LayerResult {
+		if i, ok := idx[l]; ok {
+			return &out[i]
+		}
+		return nil
+	}
+	inet, gw, dns := get(result.Internet), get(result.Gateway), get(result.DNS)
+	if gw != nil && gw.Status == result.Fail && inet != nil && (inet.Status == result.OK || inet.Status == result.Warn) {
+		gw.Status = result.Warn
+		gw.Note = "the router does not answer ping or TCP itself, but traffic to the internet passes through it"
+	}
+	if inet != nil && inet.Status == result.Fail && dns != nil && publicDNSAnswered(dns.Checks) {
+		inet.Status = result.Warn
+		inet.Note = "the upstream hosts do not answer, but a DNS server on the internet does: the internet is reachable"
+	}
+	return out
+}
+
+// worst is the most severe status among checks that measured something.
+func worst(cs []result.Check) result.Status {
+	s := result.Skip
+	for _, c := range cs {
+		s = result.Worst(s, c.Status)
+	}
+	return s
+}
+
+// redundant: any answering target keeps the layer up; the rest only warn.
+func redundant(cs []result.Check) result.Status {
+	w := worst(cs)
+	if w != result.Fail {
+		return w
+	}
+	for _, c := range cs {
+		if c.Status == result.OK || c.Status == result.Warn {
+			return result.Warn
+		}
+	}
+	return result.Fail
+}
+
+func dnsStatus(cs []result.Check) result.Status {
+	type tally struct{ ok, bad int }
+	perName := map[string]*tally{}
+	var order []string
+	st := result.Skip
+	for _, c := range cs {
+		role, _ := c.Evidence["role"].(string)
+		switch {
+		case c.Name == "dns" && role == "reference":
+			// A yardstick: it counts through dns-compare only.
+		case c.Name == "dns":
+			name, _ := c.Evidence["name"].(string)
+			t := perName[name]
+			if t == nil {
+				t = &tally{}
+				perName[name] = t
+				order = append(order, name)
+			}
+			switch c.Status {
+			case result.OK, result.Warn:
+				t.ok++
+			case result.Fail:
+				t.bad++
+			}
+			if c.Status == result.Warn {
+				st = result.Worst(st, result.Warn)
+			}
+		default:
+			st = result.Worst(st, c.Status)
+		}
+	}
+	for _, n := range order {
+		t := perName[n]
+		switch {
+		case t.bad > 0 && t.ok == 0:
+			st = result.Worst(st, result.Fail)
+		case t.bad > 0:
+			st = result.Worst(st, result.Warn)
+		case t.ok > 0:
+			st = result.Worst(st, result.OK)
+		}
+	}
+	return st
+}
+
+// publicDNSAnswered reports whether a DNS server with a public address
+// answered: proof that packets reach the internet.
+func publicDNSAnswered(cs []result.Check) bool {
+	for _, c := range cs {
+		if c.Name != "dns" || c.Status != result.OK {
+			continue
+		}
+		s, _ := c.Evidence["resolver"].(string)
+		ap, err := netip.ParseAddrPort(s)
+		a := ap.Addr()
+		if err != nil {
+			if a, err = netip.ParseAddr(s); err != nil {
+				continue
+			}
+		}
+		if isPublic(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// isPublic: global unicast and not in a private, shared or documentation
+// range (where a local resolver would live).
+func isPublic(a netip.Addr) bool {
+	if !a.IsGlobalUnicast() || a.IsPrivate() {
+		return false
+	}
+	for _, p := range nonPublic {
+		if p.Contains(a) {
+			return false
+		}
+	}
+	return true
+}
+
+var nonPublic = []netip.Prefix{
+	netip.MustParsePrefix("100.64.0.0/10"),   // carrier-grade NAT
+	netip.MustParsePrefix("192.0.2.0/24"),    // documentation
+	netip.MustParsePrefix("198.18.0.0/15"),   // benchmarking
+	netip.MustParsePrefix("198.51.100.0/24"), // documentation
+	netip.MustParsePrefix("203.0.113.0/24"),  // documentation
+	netip.MustParsePrefix("2001:db8::/32"),   // documentation
+}

@@ -1,0 +1,181 @@
+// Package diagnose holds netprobe's layer model in motion: the plan (a
+// pure function of the options and a system snapshot), the runner (one
+// deadline, everything concurrent) and the verdict (a pure function of the
+// results). It never prints.
+package diagnose
+
+import (
+	"crypto/x509"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/netprobe/netprobe/probes"
+	"github.com/netprobe/netprobe/result"
+)
+
+// Defaults of a run. They point at public infrastructure: tests and the
+// lab always override them.
+var (
+	// DefaultUpstreams are well-known anycast resolvers: reachable from
+	// almost anywhere, answering ICMP, TCP 53/443 and DNS.
+	DefaultUpstreams = []netip.Addr{
+		netip.MustParseAddr("1.1.1.1"),
+		netip.MustParseAddr("8.8.8.8"),
+		netip.MustParseAddr("9.9.9.9"),
+		netip.MustParseAddr("2606:4700:4700::1111"),
+		netip.MustParseAddr("2001:4860:4860::8888"),
+	}
+	// DefaultDNSName is a name that exists, is stable, and is reserved for
+	// exactly this kind of use (RFC 2606).
+	DefaultDNSName = "example.com"
+)
+
+// Timeouts of the phases of a run. They are sized so that the default
+// budget holds the slowest path of every layer; TestTimeoutsFitBudget
+// checks the sums.
+const (
+	DefaultBudget = 10 * time.Second
+	// PingPhase bounds the ICMP part of a reachability check; the TCP
+	// fallback gets FallbackPhase after it.
+	PingPhase     = 2 * time.Second
+	FallbackPhase = 3 * time.Second
+	// ConnectTimeout is how long a TCP connection may stay unanswered
+	// before the port is called filtered.
+	ConnectTimeout = 3 * time.Second
+	// ServiceTimeout bounds a whole service target (connect, TLS, HTTP).
+	ServiceTimeout = 6 * time.Second
+	// DNSTimeout bounds one question to one resolver.
+	DNSTimeout = probes.DefaultDNSTimeout
+	// PrinterTimeout bounds one printer (SNMP and print ports).
+	PrinterTimeout = 3 * time.Second
+	// exitMargin is kept free at the end of the budget to build and print
+	// the report: the process ends within the budget.
+	exitMargin = 150 * time.Millisecond
+	// straggler is how long the runner waits past the deadline for a probe
+	// that ignores it before it gives up on it.
+	straggler = 50 * time.Millisecond
+)
+
+// Options is everything a run depends on, parsed and validated.
+type Options struct {
+	// Layers to run; nil or empty means all that have something to test.
+	Layers []result.Layer
+	// Upstreams are pinged for the internet layer and asked as reference
+	// resolvers.
+	Upstreams []netip.Addr
+	// PingHosts, when set, replace the upstreams of the internet layer
+	// (the ping command); names are resolved when the task runs.
+	PingHosts []string
+	// DNSNames are resolved on every resolver, with every target's host.
+	DNSNames []string
+	// Targets are the services of the service layer.
+	Targets []Target
+	// Printers are hosts for the printer layer.
+	Printers []string
+	Printer  probes.PrinterOptions
+	// Resolvers replaces the system's resolvers when set.
+	Resolvers []netip.AddrPort
+	// Reference resolvers; nil means the upstreams on port 53.
+	Reference []netip.AddrPort
+	// NoReference turns the reference comparison off.
+	NoReference bool
+	// Budget is the whole run's time limit.
+	Budget time.Duration
+	// Ping settings.
+	PingCount    int
+	PingInterval time.Duration
+	LossWarn     float64
+	RTTWarn      time.Duration
+	// ExtraCAs are trusted for https targets on top of the system roots.
+	ExtraCAs []*x509.Certificate
+	// Command names the command for the report ("diagnose", "dns", ...).
+	Command string
+	// Version is the tool version for the report.
+	Version string
+
+	// Seams for tests: nil means the real thing.
+	Now        func() time.Time
+	ReadSystem func() probes.System
+	DetectICMP func() probes.ICMPPermission
+}
+
+// Validate checks what flag parsing cannot: ranges and combinations. The
+// error is one line naming the bad value.
+func (o *Options) Validate() error {
+	if o.Budget < 0 {
+		return fmt.Errorf("timeout %s is negative", o.Budget)
+	}
+	if o.Budget > 0 && o.Budget < 200*time.Millisecond {
+		return fmt.Errorf("timeout %s is too short (minimum 200ms)", o.Budget)
+	}
+	if o.Budget > 10*time.Minute {
+		return fmt.Errorf("timeout %s is too long (maximum 10m)", o.Budget)
+	}
+	if o.PingCount < 0 || o.PingCount > 1000 {
+		return fmt.Errorf("count %d is out of range (1-1000)", o.PingCount)
+	}
+	if o.LossWarn < 0 || o.LossWarn > 100 {
+		return fmt.Errorf("loss-warn %g is out of range (0-100)", o.LossWarn)
+	}
+	if o.RTTWarn < 0 {
+		return fmt.Errorf("rtt-warn %s is negative", o.RTTWarn)
+	}
+	for _, n := range o.DNSNames {
+		if err := ValidateHost(n); err != nil {
+			return fmt.Errorf("dns-name %q: %v", n, err)
+		}
+		if _, err := netip.ParseAddr(n); err == nil {
+			return fmt.Errorf("dns-name %q is an address, not a name", n)
+		}
+	}
+	for _, p := range o.Printers {
+		if err := ValidateHost(p); err != nil {
+			return fmt.Errorf("printer %q: %v", p, err)
+		}
+	}
+	if len(o.Printers) > 0 {
+		if err := o.Printer.Validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// withDefaults fills what the user left out.
+func (o Options) withDefaults() Options {
+	if o.Budget == 0 {
+		o.Budget = DefaultBudget
+	}
+	if o.Upstreams == nil {
+		o.Upstreams = DefaultUpstreams
+	}
+	if o.DNSNames == nil {
+		o.DNSNames = []string{DefaultDNSName}
+	}
+	if o.Reference == nil && !o.NoReference {
+		for _, u := range o.Upstreams {
+			o.Reference = append(o.Reference, netip.AddrPortFrom(u, 53))
+		}
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Command == "" {
+		o.Command = "diagnose"
+	}
+	return o
+}
+
+// wants reports whether layer l is selected.
+func (o Options) wants(l result.Layer) bool {
+	if len(o.Layers) == 0 {
+		return true
+	}
+	for _, x := range o.Layers {
+		if x == l {
+			return true
+		}
+	}
+	return false
+}

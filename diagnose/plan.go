@@ -1,0 +1,275 @@
+package diagnose
+
+import (
+	"context"
+	"net/netip"
+	"time"
+
+	"github.com/netprobe/netprobe/probes"
+	"github.com/netprobe/netprobe/result"
+)
+
+// Task is one probe to run: plain data (layer, name, target, timeout) plus
+// the call. The plan is a list of tasks, so what a run will do can be
+// table-tested without running it.
+type Task struct {
+	Layer   result.Layer
+	Name    string
+	Target  string
+	Timeout time.Duration
+	run     func(ctx context.Context) []result.Check
+}
+
+// Fallback ports: TCP ports that prove a host is there when ICMP does not.
+// A router usually serves DNS or a web page; an internet host, HTTPS or
+// DNS. A reset counts as much as an accept.
+var (
+	gatewayFallbackPorts  = []int{53, 80, 443}
+	internetFallbackPorts = []int{443, 53}
+)
+
+// Plan turns options and a system snapshot into the tasks of a run. It is
+// pure: the same inputs give the same plan.
+func Plan(o Options, sys probes.System, perm probes.ICMPPermission) []Task {
+	o = o.withDefaults()
+	var tasks []Task
+	now := o.Now()
+	if o.wants(result.Link) {
+		tasks = append(tasks, Task{Layer: result.Link, Name: "link", Target: "interfaces",
+			run: func(context.Context) []result.Check { return probes.Link(sys, now) }})
+	}
+	if o.wants(result.Address) {
+		needs := addressNeeds(o)
+		tasks = append(tasks, Task{Layer: result.Address, Name: "address", Target: "interfaces",
+			run: func(context.Context) []result.Check { return probes.Address(sys, needs, now) }})
+	}
+	ping := probes.PingOptions{Count: o.PingCount, Interval: o.PingInterval, Timeout: PingPhase,
+		Permission: perm, LossWarn: o.LossWarn, RTTWarn: o.RTTWarn}
+	if o.wants(result.Gateway) {
+		gws := sys.Gateways()
+		for _, gw := range gws {
+			po := ping
+			po.Layer, po.FallbackPorts, po.Neighbour = result.Gateway, gatewayFallbackPorts, true
+			tasks = append(tasks, pingTask(gw, po))
+		}
+		if len(gws) == 0 {
+			tasks = append(tasks, note(result.Gateway, "gateway", "default gateway", result.Fail, now,
+				"no default gateway is configured, so there is no router to test"))
+		}
+	}
+	if o.wants(result.Internet) && len(o.PingHosts) > 0 {
+		for _, h := range o.PingHosts {
+			po := ping
+			po.Layer, po.FallbackPorts = result.Internet, internetFallbackPorts
+			tasks = append(tasks, pingHostTask(h, po))
+		}
+	} else if o.wants(result.Internet) {
+		has6 := false
+		for _, r := range sys.DefaultRoutes {
+			has6 = has6 || r.Family == 6
+		}
+		for _, up := range o.Upstreams {
+			if up.Is6() && !has6 && o.defaultUpstreams() {
+				tasks = append(tasks, note(result.Internet, "ping", up.String(), result.Skip, now,
+					"not tested: this computer has no IPv6 default route"))
+				continue
+			}
+			po := ping
+			po.Layer, po.FallbackPorts = result.Internet, internetFallbackPorts
+			tasks = append(tasks, pingTask(up, po))
+		}
+	}
+	if o.wants(result.DNS) {
+		tasks = append(tasks, dnsTasks(o, sys, now)...)
+	}
+	if o.wants(result.Service) {
+		for _, t := range o.Targets {
+			tasks = append(tasks, serviceTask(o, t))
+		}
+	}
+	if o.wants(result.Printer) {
+		for _, h := range o.Printers {
+			h, po := h, o.Printer
+			timeout := po.Timeout
+			if timeout <= 0 {
+				timeout = PrinterTimeout
+			}
+			tasks = append(tasks, Task{Layer: result.Printer, Name: "printer", Target: h, Timeout: timeout + time.Second,
+				run: func(ctx context.Context) []result.Check { return []result.Check{probes.Printer(ctx, h, po)} }})
+		}
+	}
+	return tasks
+}
+
+func (o Options) defaultUpstreams() bool {
+	if len(o.Upstreams) != len(DefaultUpstreams) {
+		return false
+	}
+	for i := range o.Upstreams {
+		if o.Upstreams[i] != DefaultUpstreams[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// addressNeeds says which families the run depends on: IPv4 unless the
+// user asked only for IPv6 things, IPv6 when the user named an IPv6
+// upstream or target.
+func addressNeeds(o Options) probes.AddressNeeds {
+	var n probes.AddressNeeds
+	if o.defaultUpstreams() {
+		return probes.AddressNeeds{V4: true}
+	}
+	for _, u := range o.Upstreams {
+		if u.Is4() {
+			n.V4 = true
+		} else {
+			n.V6 = true
+		}
+	}
+	for _, t := range o.Targets {
+		a, err := netip.ParseAddr(t.Host)
+		switch {
+		case err != nil:
+			n.V4 = true // a name: assume the common case
+		case a.Is4():
+			n.V4 = true
+		default:
+			n.V6 = true
+		}
+	}
+	if !n.V4 && !n.V6 {
+		n.V4 = true
+	}
+	return n
+}
+
+func pingTask(addr netip.Addr, po probes.PingOptions) Task {
+	return Task{Layer: po.Layer, Name: "ping", Target: addr.String(), Timeout: PingPhase + FallbackPhase,
+		run: func(ctx context.Context) []result.Check { return []result.Check{probes.Ping(ctx, addr, po)} }}
+}
+
+// pingHostTask resolves a name (through the run's resolver) and pings
+// its first address.
+func pingHostTask(host string, po probes.PingOptions) Task {
+	return Task{Layer: po.Layer, Name: "ping", Target: host, Timeout: PingPhase + FallbackPhase,
+		run: func(ctx context.Context) []result.Check {
+			if a, err := netip.ParseAddr(host); err == nil {
+				return []result.Check{probes.Ping(ctx, a, po)}
+			}
+			addrs, err := probes.LookupHost(ctx, host)
+			if err != nil {
+				return []result.Check{{Name: "ping", Layer: po.Layer, Target: host, Status: result.Fail, Started: time.Now(),
+					Detail: "could not resolve " + host + ": " + err.Error(), Error: err.Error(), Evidence: map[string]any{"method": "none"}}}
+			}
+			c := probes.Ping(ctx, addrs[0], po)
+			c.Target = host + " (" + addrs[0].String() + ")"
+			return []result.Check{c}
+		}}
+}
+
+// note is a task that only states a fact (skip or fail with a reason).
+func note(l result.Layer, name, target string, st result.Status, at time.Time, detail string) Task {
+	return Task{Layer: l, Name: name, Target: target, run: func(context.Context) []result.Check {
+		return []result.Check{{Name: name, Layer: l, Target: target, Status: st, Detail: detail, Started: at, Evidence: map[string]any{}}}
+	}}
+}
+
+// dnsNames lists the names a run resolves: the --dns-name values and every
+// target's and printer's host name.
+func dnsNames(o Options) []string {
+	var names []string
+	seen := map[string]bool{}
+	add := func(n string) {
+		if _, err := netip.ParseAddr(n); err == nil || seen[n] {
+			return
+		}
+		seen[n] = true
+		names = append(names, n)
+	}
+	for _, n := range o.DNSNames {
+		add(n)
+	}
+	for _, t := range o.Targets {
+		add(t.Host)
+	}
+	for _, p := range o.Printers {
+		add(p)
+	}
+	return names
+}
+
+// resolvers returns the resolvers to test: --resolver, else the system's.
+func resolvers(o Options, sys probes.System) []probes.Resolver {
+	if len(o.Resolvers) > 0 {
+		var rs []probes.Resolver
+		for _, a := range o.Resolvers {
+			rs = append(rs, probes.Resolver{Addr: a, Source: "--resolver"})
+		}
+		return rs
+	}
+	return sys.Resolvers
+}
+
+func dnsTasks(o Options, sys probes.System, now time.Time) []Task {
+	names := dnsNames(o)
+	if len(names) == 0 {
+		return nil
+	}
+	rs := resolvers(o, sys)
+	if len(rs) == 0 {
+		why := "no DNS server is configured on this computer"
+		if sys.ResolverNote != "" {
+			why += " (" + sys.ResolverNote + ")"
+		}
+		return []Task{note(result.DNS, "dns", "resolvers", result.Fail, now, why)}
+	}
+	var tasks []Task
+	add := func(server netip.AddrPort, name, role string) {
+		tasks = append(tasks, Task{Layer: result.DNS, Name: "dns", Target: name + " @" + server.String(), Timeout: DNSTimeout + 200*time.Millisecond,
+			run: func(ctx context.Context) []result.Check {
+				return []result.Check{probes.DNS(ctx, server, name, probes.DNSOptions{Role: role, Timeout: DNSTimeout})}
+			}})
+	}
+	for _, name := range names {
+		for _, r := range rs {
+			add(r.Addr, name, "system")
+		}
+		for _, r := range o.Reference {
+			if isSystemResolver(r, rs) {
+				continue
+			}
+			add(r, name, "reference")
+		}
+	}
+	return tasks
+}
+
+func isSystemResolver(a netip.AddrPort, rs []probes.Resolver) bool {
+	for _, r := range rs {
+		if r.Addr == a {
+			return true
+		}
+	}
+	return false
+}
+
+func serviceTask(o Options, t Target) Task {
+	task := Task{Layer: result.Service, Name: t.Scheme, Target: t.String(), Timeout: ServiceTimeout}
+	switch t.Scheme {
+	case "udp":
+		task.Timeout = ConnectTimeout
+		task.run = func(ctx context.Context) []result.Check { return []result.Check{probes.UDP(ctx, t.Host, t.Port)} }
+	case "http", "https":
+		u := *t.URL
+		wo := probes.WebOptions{TLS: probes.TLSOptions{ExtraCAs: o.ExtraCAs, Now: o.Now}, ConnectTimeout: ConnectTimeout}
+		task.run = func(ctx context.Context) []result.Check { return probes.Web(ctx, &u, wo) }
+	default:
+		task.Timeout = ConnectTimeout
+		task.run = func(ctx context.Context) []result.Check {
+			return []result.Check{probes.TCP(ctx, t.Host, t.Port, probes.TCPOptions{Layer: result.Service})}
+		}
+	}
+	return task
+}
