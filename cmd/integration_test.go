@@ -1,0 +1,250 @@
+package cmd_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/miekg/dns"
+)
+
+// The integration tests build the real binary once and run it against
+// real servers on loopback. Only commands that stay on loopback are run
+// here: never the gateway or internet layers, never the defaults.
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "netprobe-bin")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "netprobe")
+	build := exec.Command("go", "build", "-ldflags", "-X github.com/netprobe/netprobe/cmd.Version=test", "-o", binary, "./netprobe")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		panic("building netprobe: " + err.Error())
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type run struct {
+	code           int
+	stdout, stderr string
+}
+
+func netprobe(t *testing.T, args ...string) run {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return run{code, out.String(), errb.String()}
+}
+
+// dnsServer answers ok.test with an address and nx.test with NXDOMAIN.
+func dnsServer(t *testing.T) string {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := dns.NewServeMux()
+	mux.HandleFunc(".", func(w dns.ResponseWriter, r *dns.Msg) {
+		m := new(dns.Msg)
+		m.SetReply(r)
+		switch strings.ToLower(r.Question[0].Name) {
+		case "ok.test.":
+			if r.Question[0].Qtype == dns.TypeA {
+				rr, _ := dns.NewRR("ok.test. 60 IN A 127.0.0.1")
+				m.Answer = append(m.Answer, rr)
+			}
+		default:
+			m.Rcode = dns.RcodeNameError
+		}
+		w.WriteMsg(m)
+	})
+	started := make(chan struct{})
+	srv := &dns.Server{PacketConn: pc, Handler: mux, NotifyStartedFunc: func() { close(started) }}
+	go srv.ActivateAndServe()
+	<-started
+	t.Cleanup(func() { srv.Shutdown() })
+	return pc.LocalAddr().String()
+}
+
+// silentUDP returns an address where a socket reads and never answers.
+func silentUDP(t *testing.T) string {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pc.Close() })
+	return pc.LocalAddr().String()
+}
+
+func openPort(t *testing.T) int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func closedPort(t *testing.T) int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	return p
+}
+
+type verdictJSON struct {
+	Schema  string `json:"schema"`
+	Verdict struct {
+		Status, Layer, Summary string
+		Advice                 []string
+	} `json:"verdict"`
+	Layers []struct {
+		Name, Status string
+		Checks       []struct {
+			Name, Target, Status, Detail string
+			Evidence                     map[string]any
+		}
+	} `json:"layers"`
+}
+
+func parse(t *testing.T, s string) verdictJSON {
+	t.Helper()
+	var v verdictJSON
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, s)
+	}
+	if v.Schema != "netprobe.report/v1" {
+		t.Fatalf("schema = %q", v.Schema)
+	}
+	return v
+}
+
+func TestExitCodes(t *testing.T) {
+	good, silent := dnsServer(t), silentUDP(t)
+	open, closed := openPort(t), closedPort(t)
+	tests := []struct {
+		name          string
+		args          []string
+		code          int
+		status, layer string
+	}{
+		{"dns ok", []string{"dns", "ok.test", "--server", good}, 0, "ok", "none"},
+		{"dns NXDOMAIN", []string{"dns", "nx.test", "--server", good}, 1, "fail", "dns"},
+		{"one resolver of two silent", []string{"dns", "ok.test", "--server", good, "--server", silent, "--timeout", "3s"}, 3, "degraded", "dns"},
+		{"only resolver silent", []string{"dns", "ok.test", "--server", silent, "--timeout", "2s"}, 1, "fail", "dns"},
+		{"port open", []string{"port", "127.0.0.1", strconv.Itoa(open)}, 0, "ok", "none"},
+		{"port closed", []string{"port", "127.0.0.1", strconv.Itoa(closed)}, 1, "fail", "service"},
+		{"diagnose dns+service", []string{"diagnose", "--layers", "dns,service", "--resolver", good, "--dns-name", "ok.test",
+			"--target", "tcp://ok.test:" + strconv.Itoa(open), "--no-reference"}, 0, "ok", "none"},
+		{"diagnose names the closed service", []string{"diagnose", "--layers", "dns,service", "--resolver", good, "--dns-name", "ok.test",
+			"--target", "tcp://127.0.0.1:" + strconv.Itoa(closed), "--no-reference"}, 1, "fail", "service"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := netprobe(t, append(tt.args, "-o", "json")...)
+			if r.code != tt.code {
+				t.Fatalf("exit %d, want %d\nstderr: %s\nstdout: %s", r.code, tt.code, r.stderr, r.stdout)
+			}
+			v := parse(t, r.stdout)
+			if v.Verdict.Status != tt.status || v.Verdict.Layer != tt.layer {
+				t.Fatalf("verdict %s/%s, want %s/%s: %s", v.Verdict.Status, v.Verdict.Layer, tt.status, tt.layer, v.Verdict.Summary)
+			}
+			if r.stderr != "" {
+				t.Fatalf("a finished run writes nothing to stderr, got %q", r.stderr)
+			}
+		})
+	}
+}
+
+func TestBadInputExitsTwoBeforeProbing(t *testing.T) {
+	for _, args := range [][]string{
+		{"port", "127.0.0.1", "0"},
+		{"port", "127.0.0.1", "70000"},
+		{"port", "127.0.0.1", "abc"},
+		{"--target", "https://exa mple.com/"},
+		{"--timeout", "ten"},
+		{"-o", "xml"},
+		{"dns", "ok.test", "--server", "not-an-ip"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			r := netprobe(t, args...)
+			if r.code != 2 {
+				t.Fatalf("exit %d, want 2; stderr %q", r.code, r.stderr)
+			}
+			if r.stdout != "" {
+				t.Fatalf("bad input must print no report, got %q", r.stdout)
+			}
+			if lines := strings.Count(r.stderr, "\n"); lines != 1 || !strings.HasPrefix(r.stderr, "netprobe: ") {
+				t.Fatalf("want one 'netprobe: ...' line on stderr, got %q", r.stderr)
+			}
+		})
+	}
+}
+
+func TestPipedTextIsPlain(t *testing.T) {
+	good := dnsServer(t)
+	r := netprobe(t, "dns", "ok.test", "nx.test", "--server", good)
+	if r.code != 1 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if strings.ContainsRune(r.stdout, 0x1b) {
+		t.Fatalf("piped text output holds escape sequences:\n%q", r.stdout)
+	}
+	for _, want := range []string{"nx.test", "NXDOMAIN"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("text report lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if i := strings.Index(r.stdout, "nx.test"); i > strings.Index(r.stdout, "ok.test @") && strings.Index(r.stdout, "ok.test @") >= 0 {
+		t.Errorf("the verdict must come before the layer tables:\n%s", r.stdout)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	r := netprobe(t, "version")
+	if r.code != 0 || strings.TrimSpace(r.stdout) != "netprobe test" {
+		t.Fatalf("version: exit %d, %q", r.code, r.stdout)
+	}
+}
+
+func TestCompletion(t *testing.T) {
+	for _, sh := range []string{"bash", "zsh", "fish", "powershell"} {
+		r := netprobe(t, "completion", sh)
+		if r.code != 0 || !strings.Contains(r.stdout, "netprobe") {
+			t.Errorf("completion %s: exit %d, %d bytes", sh, r.code, len(r.stdout))
+		}
+	}
+}

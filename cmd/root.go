@@ -1,0 +1,197 @@
+// Package cmd holds netprobe's cobra commands. Each command only parses
+// flags, builds diagnose.Options, calls the library and renders: the
+// diagnosis lives in diagnose/, the probes in probes/, the output in
+// reports/.
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/netprobe/netprobe/diagnose"
+	"github.com/netprobe/netprobe/internal/iostreams"
+	"github.com/netprobe/netprobe/redact"
+	"github.com/netprobe/netprobe/reports"
+	"github.com/netprobe/netprobe/result"
+)
+
+// Exit codes, documented in --help and the README.
+const (
+	ExitOK       = 0
+	ExitFail     = 1
+	ExitUsage    = 2
+	ExitDegraded = 3
+)
+
+// Version is set at build time with -ldflags "-X github.com/netprobe/netprobe/cmd.Version=...".
+var Version = "dev"
+
+// Factory carries what every command needs; tests replace its parts.
+type Factory struct {
+	IO *iostreams.IOStreams
+	// Run performs a diagnosis; tests may substitute it.
+	Run func(ctx context.Context, o diagnose.Options) *result.Report
+	// RunPorts performs a port check (the port command).
+	RunPorts func(ctx context.Context, o diagnose.Options, host string, ports []diagnose.PortSpec) *result.Report
+	// Getenv reads the environment (secrets may come from it).
+	Getenv func(string) string
+}
+
+// usageError marks bad input: exit code 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+
+// exitError carries the exit code of a finished run (1 or 3): not an error
+// to print, the report said it all.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+// Main runs netprobe with args and returns the process exit code.
+func Main(args []string, io *iostreams.IOStreams) int {
+	f := &Factory{IO: io, Run: diagnose.Run, RunPorts: diagnose.RunPorts, Getenv: os.Getenv}
+	root := NewRootCmd(f)
+	root.SetArgs(args)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	err := root.ExecuteContext(ctx)
+	return exitCode(err, io)
+}
+
+// exitCode maps an error to the process exit code, printing it as one line.
+func exitCode(err error, io *iostreams.IOStreams) int {
+	if err == nil {
+		return ExitOK
+	}
+	var ee exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	msg := strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", " ")
+	fmt.Fprintf(io.ErrOut, "netprobe: %s\n", msg)
+	var ue usageError
+	if errors.As(err, &ue) || isCobraUsage(err) {
+		return ExitUsage
+	}
+	return ExitFail
+}
+
+// isCobraUsage recognises cobra's own argument errors, which it does not
+// type.
+func isCobraUsage(err error) bool {
+	s := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "accepts ", "requires at least", "invalid argument", "flag needs an argument", "requires exactly"} {
+		if strings.Contains(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+const exitHelp = `Exit codes:
+  0  ok: every tested layer works
+  1  fail: a layer is broken (the verdict names it)
+  2  bad input: an invalid flag, host, port, URL, duration or format
+  3  degraded: everything works, with warnings (loss, latency, a resolver down, low toner)`
+
+// NewRootCmd builds the command tree. Without a subcommand, netprobe runs
+// diagnose.
+func NewRootCmd(f *Factory) *cobra.Command {
+	d := &diagnoseFlags{}
+	root := &cobra.Command{
+		Use:   "netprobe",
+		Short: "Find which layer of the network is broken",
+		Long: `netprobe tests the network bottom-up, concurrently, under one time budget:
+link, address, gateway, internet, dns, service and printer. It names the
+lowest failing layer as the verdict, says what to do, and prints a report
+to paste into a ticket.
+
+Run it without arguments for a full diagnosis.
+
+` + exitHelp,
+		Example: `  netprobe
+  netprobe -o markdown --redact
+  netprobe diagnose --target https://intranet.example.com/ --printer 192.168.1.50
+  netprobe dns example.com --server 192.168.1.1
+  netprobe port mail.example.com 25,465,587`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			return runDiagnose(c, f, d, "diagnose", nil)
+		},
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
+	d.register(root)
+	root.AddCommand(
+		NewCmdDiagnose(f),
+		NewCmdGateway(f),
+		NewCmdPing(f),
+		NewCmdDNS(f),
+		NewCmdPort(f),
+		NewCmdPrinter(f),
+		NewCmdVersion(f),
+	)
+	return root
+}
+
+// render redacts if asked, writes the report and turns its verdict into an
+// exit code.
+func render(f *Factory, out *outputFlags, r *result.Report) error {
+	if out.redact {
+		red := redact.Report(*r)
+		r = &red
+	}
+	to := reports.TextOptions{Color: f.IO.Color() && !out.noColor, Unicode: f.IO.Unicode(), Verbose: out.verbose}
+	if err := reports.Render(f.IO.Out, out.format, r, to); err != nil {
+		return err
+	}
+	switch r.Verdict.Status {
+	case result.Failed:
+		return exitError{ExitFail}
+	case result.Degraded:
+		return exitError{ExitDegraded}
+	}
+	return nil
+}
+
+// outputFlags are the flags every command shares.
+type outputFlags struct {
+	format  string
+	noColor bool
+	redact  bool
+	verbose bool
+	timeout time.Duration
+}
+
+func (o *outputFlags) register(c *cobra.Command) {
+	fl := c.Flags()
+	fl.StringVarP(&o.format, "output", "o", "text", "report format: "+strings.Join(reports.Formats, ", ")+" (md is markdown)")
+	fl.BoolVar(&o.noColor, "no-color", false, "no colour, even on a terminal (NO_COLOR=1 does the same)")
+	fl.BoolVar(&o.redact, "redact", false, "mask addresses, names, MACs and serial numbers for sharing publicly")
+	fl.BoolVarP(&o.verbose, "verbose", "v", false, "show every piece of evidence in the text report")
+	fl.DurationVar(&o.timeout, "timeout", diagnose.DefaultBudget, "time budget of the whole run")
+}
+
+// validate checks the shared flags before anything runs.
+func (o *outputFlags) validate() error {
+	f, err := reports.ParseFormat(o.format)
+	if err != nil {
+		return usageError{err}
+	}
+	o.format = f
+	return nil
+}

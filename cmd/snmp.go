@@ -1,0 +1,81 @@
+package cmd
+
+import (
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/netprobe/netprobe/probes"
+)
+
+// Environment variables that carry SNMP secrets, so they stay out of shell
+// history and process lists.
+const (
+	EnvCommunity = "NETPROBE_SNMP_COMMUNITY"
+	EnvAuthPass  = "NETPROBE_SNMP_AUTH_PASS"
+	EnvPrivPass  = "NETPROBE_SNMP_PRIV_PASS"
+)
+
+type snmpFlags struct {
+	version    string
+	community  string
+	port       int
+	user       string
+	authProto  string
+	authPass   string
+	privProto  string
+	privPass   string
+	timeout    time.Duration
+	supplyWarn float64
+}
+
+func (s *snmpFlags) register(c *cobra.Command) {
+	fl := c.Flags()
+	fl.StringVar(&s.version, "snmp-version", "2c", "SNMP version: 1, 2c or 3")
+	fl.StringVar(&s.community, "community", "", "SNMP v1/v2c community (default public; or $"+EnvCommunity+")")
+	fl.IntVar(&s.port, "snmp-port", 161, "SNMP UDP port")
+	fl.StringVar(&s.user, "snmp-user", "", "SNMPv3 user name")
+	fl.StringVar(&s.authProto, "auth-proto", "", "SNMPv3 authentication: MD5, SHA, SHA256, SHA512")
+	fl.StringVar(&s.authPass, "auth-pass", "", "SNMPv3 authentication pass phrase (or $"+EnvAuthPass+")")
+	fl.StringVar(&s.privProto, "priv-proto", "", "SNMPv3 privacy: DES, AES, AES256")
+	fl.StringVar(&s.privPass, "priv-pass", "", "SNMPv3 privacy pass phrase (or $"+EnvPrivPass+")")
+	fl.DurationVar(&s.timeout, "printer-timeout", 3*time.Second, "time limit for one printer")
+	fl.Float64Var(&s.supplyWarn, "supply-warn", 10, "toner/ink level (percent) below which a supply is low")
+}
+
+// options builds the printer options; secrets fall back to the
+// environment.
+func (s *snmpFlags) options(f *Factory) (probes.PrinterOptions, error) {
+	o := probes.PrinterOptions{
+		Port: s.port, Version: strings.ToLower(strings.TrimPrefix(strings.ToLower(s.version), "v")),
+		Community: s.community, User: s.user,
+		AuthProto: strings.ToUpper(s.authProto), AuthPass: s.authPass,
+		PrivProto: strings.ToUpper(s.privProto), PrivPass: s.privPass,
+		Timeout: s.timeout, SupplyWarn: s.supplyWarn,
+	}
+	if o.Community == "" {
+		o.Community = f.Getenv(EnvCommunity)
+	}
+	if o.Community == "" {
+		o.Community = "public"
+	}
+	// The v3 pass phrases apply to v3 only: an environment set up for v3
+	// agents must not break a v2c run.
+	if o.Version == "3" && o.AuthPass == "" {
+		o.AuthPass = f.Getenv(EnvAuthPass)
+	}
+	if o.Version == "3" && o.PrivPass == "" {
+		o.PrivPass = f.Getenv(EnvPrivPass)
+	}
+	if s.timeout <= 0 {
+		return o, usagef("printer-timeout %s must be positive", s.timeout)
+	}
+	if s.supplyWarn < 0 || s.supplyWarn > 100 {
+		return o, usagef("supply-warn %g is out of range (0-100)", s.supplyWarn)
+	}
+	if err := o.Validate(); err != nil {
+		return o, usageError{err}
+	}
+	return o, nil
+}
