@@ -278,6 +278,11 @@ func explainDNS(bad []result.Check) (string, []string) {
 			[]string{"Check the spelling of " + names(nx) + ".",
 				"If the name is right, the owner of the domain must add or fix its DNS record.",
 				"If it is an internal name, check that this computer uses the company's DNS server (VPN connected?)."}
+	case len(silent) > 0 && len(servfail)+len(refused) == 0 && strings.Contains(silent[0].Detail, "does not run a DNS server"):
+		return fmt.Sprintf("The network works, but no DNS server runs at %s (it refuses the connection), so names cannot be looked up.", servers(silent)),
+			[]string{"Check the DNS server address in the network settings (or the router's DHCP settings).",
+				"Restart the router if it is the DNS server: its DNS service may have stopped.",
+				"If the DNS server is a company server, tell IT its DNS service is down."}
 	case len(silent) > 0 && len(servfail)+len(refused) == 0:
 		return fmt.Sprintf("The network works, but your DNS server (%s) does not answer, so names cannot be looked up.", servers(silent)),
 			[]string{"Restart the router: it often relays DNS.",

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/miekg/dns"
@@ -217,6 +218,9 @@ func DNS(ctx context.Context, server netip.AddrPort, name string, opt DNSOptions
 	case primary.Rcode == "timeout":
 		c.Status = result.Fail
 		c.Detail = fmt.Sprintf("%s did not answer within %s", who, fmtDur(primary.RTT))
+	case primary.Rcode == "error" && errors.Is(primary.Err, syscall.ECONNREFUSED):
+		c.Status = result.Fail
+		c.Detail = fmt.Sprintf("%s does not run a DNS server: its port %d answered \"connection refused\"", who, server.Port())
 	case primary.Rcode == "error":
 		c.Status = result.Fail
 		c.Detail = fmt.Sprintf("%s could not be asked: %s", who, errText(primary.Err))

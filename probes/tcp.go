@@ -101,7 +101,7 @@ func judgeTCP(c result.Check, host string, port int, state PortState, rtt time.D
 	switch state {
 	case PortOpen:
 		c.Status = result.OK
-		c.Detail = fmt.Sprintf("port %d/tcp is open (connected in %s)", port, rtt.Round(100*time.Microsecond))
+		c.Detail = fmt.Sprintf("port %d/tcp is open (connected in %s)", port, fmtDur(rtt))
 	case PortClosed:
 		c.Status = result.Fail
 		c.Detail = fmt.Sprintf("port %d/tcp is closed: the host answered but nothing listens there", port)
@@ -110,7 +110,7 @@ func judgeTCP(c result.Check, host string, port int, state PortState, rtt time.D
 		c.Detail = fmt.Sprintf("could not resolve %s: %s", host, errText(err))
 	case PortFiltered:
 		c.Status = result.Fail
-		c.Detail = fmt.Sprintf("port %d/tcp is filtered: no answer within %s (a firewall drops it)", port, rtt.Round(time.Millisecond))
+		c.Detail = fmt.Sprintf("port %d/tcp is filtered: no answer within %s (a firewall drops it)", port, fmtDur(rtt))
 	case PortUnreachable:
 		c.Status = result.Fail
 		c.Detail = fmt.Sprintf("%s is unreachable: %s", host, errText(err))
