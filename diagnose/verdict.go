@@ -62,6 +62,9 @@ func Decide(layers []result.LayerResult) result.Verdict {
 		return v
 	}
 	v.Summary = "Everything netprobe tested works: " + layerList(layers) + "."
+	if icmpDenied(layers) {
+		v.Summary += " Ping was not permitted for this user, so reachability was checked over TCP."
+	}
 	return v
 }
 
@@ -479,4 +482,16 @@ func dedupeStrings(s []string) []string {
 		}
 	}
 	return out
+}
+
+// icmpDenied reports whether a reachability check could not use ICMP.
+func icmpDenied(layers []result.LayerResult) bool {
+	for _, l := range layers {
+		for _, c := range l.Checks {
+			if c.Name == "ping" && ev(c, "icmp_permission") == "denied" {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -125,6 +125,9 @@ func TestDecide(t *testing.T) {
 			status: result.Failed, layer: result.Link, consequences: []result.Layer{result.Printer}},
 		{name: "warnings below a failure do not hide it", checks: []result.Check{linkOK, addrOK, routeOK, gwOK, upLoss, svc("tcp://a.test:443", result.Fail, "closed")},
 			status: result.Failed, layer: result.Service},
+		{name: "ICMP not permitted is said, not failed", checks: []result.Check{linkOK, addrOK, routeOK,
+			chk(result.Gateway, "ping", "10.77.1.1", result.OK, "answers TCP", "method", "tcp", "icmp_permission", "denied")},
+			status: result.Healthy, layer: result.None, summary: "Ping was not permitted"},
 		{name: "all skipped", checks: []result.Check{chk(result.Link, "link", "eth1", result.Skip, "off")}, status: result.Healthy, layer: result.None, summary: "Nothing was measured"},
 	}
 	for _, tt := range tests {
