@@ -165,13 +165,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// printerKeys are evidence keys drawn as their own blocks (tables, lists)
-// rather than as one "key value" line.
-var printerKeys = map[string]bool{
-	"supplies": true, "trays": true, "alerts": true,
-	"display": true, "problems": true, "errors": true,
-}
-
 // value formats one evidence value on a single line. Lists are joined with
 // ", ", maps as k=v in key order; printer types are counted because their
 // tables show them in full.
@@ -320,7 +313,8 @@ func keyFacts(ev map[string]any) []string {
 	if v, ok := number(ev["http_status"]); ok {
 		out = append(out, "HTTP "+num(v))
 	}
-	if v, ok := ev["condition"].(string); ok && v != "" {
+	// A printer's condition, except "ok", which the mark already says.
+	if v, ok := ev["condition"].(string); ok && v != "" && v != "ok" {
 		out = append(out, clean(v))
 	}
 	return out

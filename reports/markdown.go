@@ -356,6 +356,10 @@ func (m *mdWriter) footer(r *result.Report) {
 	// Plain text rather than <sub>: ticket systems that show Markdown but
 	// not HTML would print the tags.
 	m.p(strings.Join(items, " · "))
+	if why := md(r.Host.ICMPReason); why != "" {
+		m.p()
+		m.p("Ping: ", why)
+	}
 	if c := r.Command; c != "" {
 		m.p()
 		m.p("Command:")

@@ -252,16 +252,36 @@ func (t *textWriter) evidence(ev map[string]any, in string) {
 	keys := sortedKeys(ev)
 	w := 0
 	for _, k := range keys {
-		if !printerKeys[k] {
+		if !drawnAsBlock(k, ev[k]) {
 			w = max(w, cellWidth(clean(k)))
 		}
 	}
 	for _, k := range keys {
-		if printerKeys[k] {
+		if drawnAsBlock(k, ev[k]) {
 			continue
 		}
 		t.line(in, t.paint(ansiDim, pad(clean(k), w)), "  ", value(ev[k]))
 	}
+}
+
+// drawnAsBlock reports whether printer draws this evidence value as its own
+// block; empty lists are not drawn and are listed like any other key.
+func drawnAsBlock(k string, v any) bool {
+	switch k {
+	case "supplies":
+		s, ok := supplies(v)
+		return ok && len(s) > 0
+	case "trays":
+		s, ok := trays(v)
+		return ok && len(s) > 0
+	case "alerts":
+		s, ok := alerts(v)
+		return ok && len(s) > 0
+	case "display", "problems", "errors":
+		s, ok := strs(v)
+		return ok && len(s) > 0
+	}
+	return false
 }
 
 // printer draws the printer evidence blocks that are present.
@@ -495,6 +515,9 @@ func (t *textWriter) footer(r *result.Report) {
 	t.line(t.paint(ansiDim, strings.Join(items, t.sep())))
 	if c := clean(r.Command); c != "" {
 		t.line(t.paint(ansiDim, "Command: "+c))
+	}
+	if why := clean(r.Host.ICMPReason); why != "" {
+		t.line(t.paint(ansiDim, "Ping: "+why))
 	}
 	if r.Redacted {
 		t.line(t.paint(ansiDim, "Addresses and names in this report are masked for sharing."))

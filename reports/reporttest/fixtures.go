@@ -57,6 +57,15 @@ func layer(l result.Layer, st result.Status, checks ...result.Check) result.Laye
 	return result.LayerResult{Name: l, Status: st, Checks: checks}
 }
 
+// withCheck appends checks to a layer.
+func withCheck(l result.LayerResult, cs ...result.Check) result.LayerResult {
+	for _, c := range cs {
+		c.Layer = l.Name
+		l.Checks = append(l.Checks, c)
+	}
+	return l
+}
+
 // base returns the parts every report shares.
 func base(cmd string) *result.Report {
 	return &result.Report{
@@ -150,6 +159,13 @@ func serviceOK() result.LayerResult {
 	)
 }
 
+// portSweep is the summary check of a sweep over many ports.
+func portSweep() result.Check {
+	return check("ports", result.Service, "nas.example.net", result.OK, 400*ms, 1500*ms, "nas.example.net answers on 2 of 100 ports: 22/tcp, 443/tcp (98 filtered)", map[string]any{
+		"ports_scanned": 100, "open_ports": []string{"22/tcp", "443/tcp"}, "count_open": 2, "count_filtered": 98,
+	})
+}
+
 // Healthy is a run in which every layer passed, printer included.
 func Healthy() *result.Report {
 	r := base("netprobe --printer 192.168.1.50 https://example.com/")
@@ -159,13 +175,18 @@ func Healthy() *result.Report {
 		layer(result.DNS, result.OK, dnsOK("192.168.1.1", "system", 12.4), dnsOK("1.1.1.1", "reference", 14.1),
 			dnsCompare(result.OK, "this computer's resolvers agree with the reference resolvers for example.com",
 				[]string{"93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"}, true)),
-		serviceOK(),
+		withCheck(serviceOK(), portSweep()),
 		layer(result.Printer, result.OK,
 			check("tcp", result.Printer, "tcp://192.168.1.50:9100", result.OK, 300*ms, 3*ms, "port 9100/tcp is open (connected in 2.6ms)", map[string]any{
 				"port_state": "open", "port": 9100, "protocol": "tcp", "connect_ms": 2.6,
 			}),
-			check("snmp", result.Printer, "192.168.1.50", result.OK, 300*ms, 180*ms, "HP LaserJet Pro M404dn is ready", map[string]any{
-				"condition": "idle", "sys_name": "PRN-ACCOUNTING", "serial": "PHBBK12345",
+			check("printer", result.Printer, "192.168.1.50", result.OK, 300*ms, 180*ms, "Printer HP LaserJet Pro M404dn is ready; black toner 63%.", map[string]any{
+				"condition": "ok", "problems": []string{}, "snmp_version": "2c", "snmp_round_trips": 9,
+				"ports":     map[string]string{"9100": "open", "631": "open", "515": "closed"},
+				"sys_descr": "HP ETHERNET MULTI-ENVIRONMENT,ROM none,JETDIRECT,JD153,EEPROM JSI23900012", "sys_name": "PRN-ACCOUNTING",
+				"sys_object_id": "1.3.6.1.4.1.11.2.3.9.1", "model": "HP LaserJet Pro M404dn", "hr_device_index": 1, "uptime_s": 864215,
+				"serial": "PHBBK12345", "device_status": "running", "printer_status": "idle",
+				"errors": []string{}, "error_state_hex": "0000", "alerts": []result.Alert{},
 				"supplies": []result.Supply{
 					{Index: "1.1", Description: "Black Toner Cartridge HP CF259A", Type: "toner", Class: "consumed", Unit: "percent", Color: "black", Level: 63, Max: 100, Percent: pct(63), State: "ok"},
 				},
@@ -275,30 +296,35 @@ func PrinterJam() *result.Report {
 	r := base("netprobe printer 192.168.1.50")
 	r.Duration = 1620 * ms
 	r.Host.ICMP = "privileged"
-	snmp := check("snmp", result.Printer, "192.168.1.50", result.Fail, 300*ms, 640*ms, "Paper jam: the printer reports a jam in tray 2 and cannot print", map[string]any{
-		"condition": "jammed", "sys_name": "PRN-2OG", "serial": "VNB3K01234",
-		"problems": []string{"paper jam", "cyan toner low", "tray 1 empty"},
-		"errors":   []string{"jammed", "lowToner", "noPaper"},
-		"supplies": []result.Supply{
-			{Index: "1.1", Description: "Black Toner", Type: "toner", Class: "consumed", Unit: "percent", Color: "black", Level: 63, Max: 100, Percent: pct(63), State: "ok"},
-			{Index: "1.2", Description: "Cyan Toner", Type: "toner", Class: "consumed", Unit: "percent", Color: "cyan", Level: 8, Max: 100, Percent: pct(8), State: "low"},
-			{Index: "1.3", Description: "Magenta Toner", Type: "toner", Class: "consumed", Unit: "percent", Color: "magenta", Level: -3, Max: 100, State: "some_remaining"},
-			{Index: "1.4", Description: "Yellow Toner", Type: "toner", Class: "consumed", Unit: "percent", Color: "yellow", Level: -2, Max: -2, State: "unknown"},
-			{Index: "1.5", Description: "Waste Toner Box", Type: "wasteToner", Class: "receptacle", Unit: "percent", Level: 15, Max: 100, Percent: pct(15), State: "nearly_full"},
-			{Index: "1.6", Description: "Imaging Drum", Type: "opc", Class: "consumed", Unit: "impressions", Level: 29750, Max: 30000, Percent: pct(99.2), State: "ok"},
-		},
-		"trays": []result.Tray{
-			{Index: "1.1", Name: "Tray 1 (manual)", Level: 0, Max: 100, Percent: pct(0), State: "empty"},
-			{Index: "1.2", Name: "Tray 2", Level: -3, Max: 250, State: "some_remaining"},
-			{Index: "1.3", Name: "Tray 3", Level: 250, Max: 500, Percent: pct(50), State: "ok"},
-		},
-		"alerts": []result.Alert{
-			{Index: "1", Severity: "critical", Code: 8, CodeName: "jam", Group: "mediaPath", Description: "Paper jam in tray 2"},
-			{Index: "2", Severity: "warning", Code: 1101, CodeName: "markerTonerAlmostEmpty", Group: "markerSupplies", Description: "Cyan toner low"},
-			{Index: "3", Severity: "other", Code: 1, Group: "other", Description: "Service message 49.4C02"},
-		},
-		"display": []string{"Paper jam", "Open door A and", "remove paper"},
-	})
+	snmp := check("printer", result.Printer, "192.168.1.50", result.Fail, 300*ms, 640*ms,
+		`Printer HP Color LaserJet MFP M479fdw is not ready: paper jam in tray 2, tray 1 (manual) empty, cyan toner low. Panel shows "Paper jam / Open door A and / remove paper".`, map[string]any{
+			"condition": "error", "snmp_version": "2c", "snmp_round_trips": 14,
+			"ports":     map[string]string{"9100": "open", "631": "open", "515": "filtered"},
+			"sys_descr": "HP Color LaserJet MFP M479fdw", "sys_name": "PRN-2OG", "sys_object_id": "1.3.6.1.4.1.11.2.3.9.1",
+			"model": "HP Color LaserJet MFP M479fdw", "hr_device_index": 1, "uptime_s": 1209600, "serial": "VNB3K01234",
+			"device_status": "down", "printer_status": "other",
+			"problems": []string{"Paper jam in tray 2", "Tray 1 (manual) empty", "Cyan toner low"},
+			"errors":   []string{"jammed", "lowToner", "noPaper"}, "error_state_hex": "0410",
+			"supplies": []result.Supply{
+				{Index: "1.1", Description: "Black Toner", Type: "toner", Class: "consumed", Unit: "percent", Color: "black", Level: 63, Max: 100, Percent: pct(63), State: "ok"},
+				{Index: "1.2", Description: "Cyan Toner", Type: "toner", Class: "consumed", Unit: "percent", Color: "cyan", Level: 8, Max: 100, Percent: pct(8), State: "low"},
+				{Index: "1.3", Description: "Magenta Toner", Type: "toner", Class: "consumed", Unit: "percent", Color: "magenta", Level: -3, Max: 100, State: "some_remaining"},
+				{Index: "1.4", Description: "Yellow Toner", Type: "toner", Class: "consumed", Unit: "percent", Color: "yellow", Level: -2, Max: -2, State: "unknown"},
+				{Index: "1.5", Description: "Waste Toner Box", Type: "wasteToner", Class: "receptacle", Unit: "percent", Level: 15, Max: 100, Percent: pct(15), State: "nearly_full"},
+				{Index: "1.6", Description: "Imaging Drum", Type: "opc", Class: "consumed", Unit: "impressions", Level: 29750, Max: 30000, Percent: pct(99.2), State: "ok"},
+			},
+			"trays": []result.Tray{
+				{Index: "1.1", Name: "Tray 1 (manual)", Level: 0, Max: 100, Percent: pct(0), State: "empty"},
+				{Index: "1.2", Name: "Tray 2", Level: -3, Max: 250, State: "some_remaining"},
+				{Index: "1.3", Name: "Tray 3", Level: 250, Max: 500, Percent: pct(50), State: "ok"},
+			},
+			"alerts": []result.Alert{
+				{Index: "1", Severity: "critical", Code: 8, CodeName: "jam", Group: "mediaPath", Description: "Paper jam in tray 2"},
+				{Index: "2", Severity: "warning", Code: 1101, CodeName: "markerTonerAlmostEmpty", Group: "markerSupplies", Description: "Cyan toner low"},
+				{Index: "3", Severity: "other", Code: 1, Group: "other", Description: "Service message 49.4C02"},
+			},
+			"display": []string{"Paper jam", "Open door A and", "remove paper"},
+		})
 	r.Layers = []result.LayerResult{
 		linkUp(), addressOK(), gatewayOK(),
 		layer(result.Printer, result.Fail,
@@ -329,6 +355,7 @@ func Skipped() *result.Report {
 	r := base("netprobe")
 	r.Duration = 350 * ms
 	r.Host.ICMP = "denied"
+	r.Host.ICMPReason = "unprivileged ICMP is off (net.ipv4.ping_group_range) and there is no CAP_NET_RAW: run as root or allow ping for this group"
 	skip := func(l result.Layer, why string) result.LayerResult {
 		return layer(l, result.Skip, check(l.String(), l, "", result.Skip, 0, 0, why, nil))
 	}
@@ -381,7 +408,7 @@ func Hostile() *result.Report {
 			check("tls", result.Service, "<script>alert(1)</script>", result.Skip, 10*ms, 0, "1. starts like an ordered list", nil),
 		),
 		layer(result.Printer, result.Warn,
-			check("snmp", result.Printer, "打印机.local", result.Warn, 20*ms, 300*ms, "Drucker meldet \uFFFD\uFFFD Fehler: Tonerstand niedrig – Café naïve (e\u0301) 🖨️ long text…", map[string]any{
+			check("printer", result.Printer, "打印机.local", result.Warn, 20*ms, 300*ms, "Drucker meldet \uFFFD\uFFFD Fehler: Tonerstand niedrig – Café naïve (e\u0301) 🖨️ long text…", map[string]any{
 				"condition": "warning",
 				"ports":     map[string]string{"9100|x": "open`", "631": "closed"},
 				"supplies": []result.Supply{
