@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"reflect"
@@ -136,6 +137,9 @@ func number(v any) (float64, bool) {
 		return float64(n), true
 	case int8:
 		return float64(n), true
+	case json.Number:
+		f, err := n.Float64()
+		return f, err == nil
 	}
 	return 0, false
 }
@@ -173,6 +177,9 @@ func value(v any) string {
 	case nil:
 		return "-"
 	case string:
+		if x == "" {
+			return `""` // an empty answer, shown so it does not read as a missing value
+		}
 		return clean(x)
 	case bool:
 		if x {

@@ -2,6 +2,7 @@ package reports_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
@@ -270,4 +271,41 @@ func markWidth(unicode bool) int {
 		return 1
 	}
 	return 4
+}
+
+// TestTextEvidenceValues table-tests how verbose mode prints the value
+// shapes probes store.
+func TestTextEvidenceValues(t *testing.T) {
+	tests := []struct {
+		name string
+		v    any
+		want string
+	}{
+		{"string", "udp", "udp"},
+		{"empty string", "", `""`},
+		{"int", 1500, "1500"},
+		{"float one decimal", 12.345, "12.3"},
+		{"sub-millisecond", 0.042, "0.04"},
+		{"whole float", 100.0, "100"},
+		{"bool", true, "yes"},
+		{"strings", []string{"a", "b"}, "a, b"},
+		{"empty list", []string{}, "(none)"},
+		{"map sorted", map[string]string{"9100": "open", "515": "closed"}, "515=closed, 9100=open"},
+		{"decoded JSON list", []any{"x", 1.5}, "x, 1.5"},
+		{"decoded JSON object", map[string]any{"b": true, "a": "x"}, "a=x, b=yes"},
+		{"json number", json.Number("42"), "42"},
+		{"nil", nil, "-"},
+		{"escape removed", "a\x1b[31mb", "ab"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &result.Report{Layers: []result.LayerResult{{Name: result.Service, Status: result.OK, Checks: []result.Check{{
+				Name: "x", Target: "t", Status: result.OK, Detail: "d", Evidence: map[string]any{"key": tt.v},
+			}}}}}
+			out := text(t, r, reports.TextOptions{Verbose: true})
+			if !strings.Contains(out, "\n        key  "+tt.want+"\n") {
+				t.Errorf("want %q in:\n%s", tt.want, out)
+			}
+		})
+	}
 }
