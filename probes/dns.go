@@ -240,14 +240,15 @@ func DNS(ctx context.Context, server netip.AddrPort, name string, opt DNSOptions
 
 // CompareDNS judges, for one name, the system resolvers' answers against
 // the reference resolvers'. It returns nil when there is nothing to
-// compare (no reference answered). A system resolver that says NXDOMAIN,
+// compare (no reference answered with addresses, NXDOMAIN or no data). A
+// system resolver that says NXDOMAIN,
 // or fails, for a name the references resolve fails: the fault is local.
 // Disjoint address sets are only a warning: CDNs answer by location.
 func CompareDNS(name string, system, reference []result.Check, at time.Time) *result.Check {
 	var refAddrs []string
 	refAnswered := false
 	for _, r := range reference {
-		if r.Status == result.Skip {
+		if r.Status == result.Skip || !definitive(r) {
 			continue
 		}
 		refAnswered = true
@@ -270,6 +271,10 @@ func CompareDNS(name string, system, reference []result.Check, at time.Time) *re
 	sysAddrs = dedupe(sysAddrs)
 	c.With("system_answers", nonNil(sysAddrs))
 	switch {
+	case len(refAddrs) == 0 && sysOK:
+		c.Status = result.OK
+		c.Detail = fmt.Sprintf("%s resolves only on this computer's resolvers (%s), the reference resolvers do not know it: an internal name", name, strings.Join(sysAddrs, ", "))
+		c.With("agree", false)
 	case len(refAddrs) == 0:
 		c.Status = result.OK
 		c.Detail = fmt.Sprintf("reference resolvers also find no address for %s: the name itself is missing or empty", name)
@@ -289,6 +294,17 @@ func CompareDNS(name string, system, reference []result.Check, at time.Time) *re
 		c.With("agree", false)
 	}
 	return &c
+}
+
+// definitive reports whether a reference check says something about the
+// name itself: addresses, NXDOMAIN, or NOERROR without data. SERVFAIL and
+// REFUSED only say that this reference could not or would not look.
+func definitive(c result.Check) bool {
+	if len(strSlice(c.Evidence["answers"])) > 0 {
+		return true
+	}
+	rc, _ := c.Evidence["rcode"].(string)
+	return rc == "NXDOMAIN" || rc == "NOERROR"
 }
 
 func serverString(s netip.AddrPort) string {

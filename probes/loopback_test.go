@@ -1,0 +1,331 @@
+package probes
+
+// Real servers on loopback for the probe tests: a miekg DNS server with UDP
+// and TCP on one port, TCP listeners that are open, closed or silent,
+// UDP sockets that echo, stay silent or are closed, and certificates made
+// on the spot. Nothing here leaves 127.0.0.1 / ::1.
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"math/big"
+	"net"
+	"net/netip"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// longCtx is the budget for probes that are expected to get an answer; it
+// is generous so a loaded machine does not turn an answer into a timeout.
+func longCtx(t *testing.T) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// shortCtx is the budget for probes against something that never answers:
+// the probe must give up within it.
+func shortCtx(t *testing.T, d time.Duration) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// startDNS serves h on 127.0.0.1 over UDP and TCP on the same port (the
+// truncation retry needs both) and returns the address once both listen.
+func startDNS(t *testing.T, h dns.Handler) netip.AddrPort {
+	t.Helper()
+	var pc net.PacketConn
+	var ln net.Listener
+	for try := 0; ; try++ {
+		var err error
+		pc, err = net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ln, err = net.Listen("tcp", pc.LocalAddr().String())
+		if err == nil {
+			break
+		}
+		pc.Close()
+		if try == 20 {
+			t.Fatalf("no port free for both UDP and TCP: %v", err)
+		}
+	}
+	start := func(s *dns.Server) {
+		started := make(chan struct{})
+		s.NotifyStartedFunc = func() { close(started) }
+		go s.ActivateAndServe()
+		select {
+		case <-started:
+		case <-time.After(5 * time.Second):
+			t.Fatal("DNS server did not start")
+		}
+		t.Cleanup(func() { s.Shutdown() })
+	}
+	start(&dns.Server{PacketConn: pc, Handler: h})
+	start(&dns.Server{Listener: ln, Handler: h})
+	return netip.MustParseAddrPort(pc.LocalAddr().String())
+}
+
+// isTCP reports whether the query came over TCP.
+func isTCP(w dns.ResponseWriter) bool {
+	_, ok := w.RemoteAddr().(*net.TCPAddr)
+	return ok
+}
+
+// openTCP listens on 127.0.0.1 and accepts (and closes) every connection.
+func openTCP(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// closedTCP returns a port that was just bound and released: nothing
+// listens there, so the kernel answers a SYN with a reset.
+func closedTCP(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	return port
+}
+
+// filteredTCP returns a port where SYNs get no answer at all, the way a
+// firewall that drops packets looks from outside.
+//
+// Loopback has no firewall to hide behind, so this uses the listen queue:
+// a socket made with syscall (Go's net.Listen always asks for the
+// system's maximum backlog) listens with backlog 0 and never accepts. Linux
+// then queues one completed connection; once the accept queue is full,
+// tcp_conn_request drops every further SYN silently (no RST, no SYN-ACK,
+// counted as ListenOverflows), whatever tcp_syncookies says. The client
+// retransmits its SYN and its dial runs into the deadline: "filtered".
+// The helper fills the queue and proves the effect itself: it dials until
+// one dial times out, so a kernel that behaves differently fails here,
+// with a clear message, rather than in the test that uses the port.
+func filteredTCP(t *testing.T) int {
+	t.Helper()
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Listen(fd, 0); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := sa.(*syscall.SockaddrInet4).Port
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	for i := 0; i < 4; i++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		c, err := (&net.Dialer{}).DialContext(ctx, "tcp", addr)
+		cancel()
+		if err == nil {
+			t.Cleanup(func() { c.Close() })
+			continue
+		}
+		if isTimeout(err) {
+			return port // the queue is full: SYNs are dropped now
+		}
+		t.Fatalf("filling the accept queue of %s: %v", addr, err)
+	}
+	t.Fatalf("this kernel keeps completing handshakes on a full backlog-0 listener (%s); the filtered tests need another silent port", addr)
+	return 0
+}
+
+// closedUDP returns a UDP port nothing listens on: a datagram there draws
+// an ICMP port unreachable, which Go reports as "connection refused".
+func closedUDP(t *testing.T) int {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := pc.LocalAddr().(*net.UDPAddr).Port
+	pc.Close()
+	return port
+}
+
+// silentUDP binds a UDP port and reads without ever answering: no reply,
+// no ICMP — what a filtered port or a picky service looks like.
+func silentUDP(t *testing.T) (port int, got func() int) {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pc.Close() })
+	var mu sync.Mutex
+	n := 0
+	go func() {
+		buf := make([]byte, 2048)
+		for {
+			if _, _, err := pc.ReadFrom(buf); err != nil {
+				return
+			}
+			mu.Lock()
+			n++
+			mu.Unlock()
+		}
+	}()
+	return pc.LocalAddr().(*net.UDPAddr).Port, func() int { mu.Lock(); defer mu.Unlock(); return n }
+}
+
+// echoUDP answers every datagram with its own bytes plus "!" (so an empty
+// datagram still gets a non-empty reply).
+func echoUDP(t *testing.T) int {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pc.Close() })
+	go func() {
+		buf := make([]byte, 2048)
+		for {
+			n, from, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			pc.WriteTo(append(buf[:n:n], '!'), from)
+		}
+	}()
+	return pc.LocalAddr().(*net.UDPAddr).Port
+}
+
+// silentTCP accepts connections and never writes a byte: a port that is
+// open but does not speak the protocol the probe expects (TLS, HTTP).
+func silentTCP(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+	})
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// certKit is one certificate with its key, able to sign others.
+type certKit struct {
+	cert *x509.Certificate
+	key  *ecdsa.PrivateKey
+	der  []byte
+}
+
+// certSpec describes a certificate to make. A zero NotBefore/NotAfter means
+// "an hour ago" / "in 90 days".
+type certSpec struct {
+	cn        string
+	dnsNames  []string
+	ips       []net.IP
+	notBefore time.Time
+	notAfter  time.Time
+	isCA      bool
+}
+
+var serial atomic.Int64
+
+// makeCert signs spec with parent (self-signed when parent is nil).
+func makeCert(t *testing.T, spec certSpec, parent *certKit) *certKit {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if spec.notBefore.IsZero() {
+		spec.notBefore = time.Now().Add(-time.Hour)
+	}
+	if spec.notAfter.IsZero() {
+		spec.notAfter = time.Now().Add(90 * 24 * time.Hour)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1000 + serial.Add(1)),
+		Subject:               pkix.Name{CommonName: spec.cn, Organization: []string{"netprobe tests"}},
+		NotBefore:             spec.notBefore,
+		NotAfter:              spec.notAfter,
+		DNSNames:              spec.dnsNames,
+		IPAddresses:           spec.ips,
+		BasicConstraintsValid: true,
+		IsCA:                  spec.isCA,
+	}
+	if spec.isCA {
+		tmpl.KeyUsage = x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature
+	} else {
+		tmpl.KeyUsage = x509.KeyUsageDigitalSignature
+		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
+	}
+	signer, signKey := tmpl, key
+	if parent != nil {
+		signer, signKey = parent.cert, parent.key
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, signer, &key.PublicKey, signKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &certKit{cert: cert, key: key, der: der}
+}
+
+// tlsCert turns a leaf into what a tls.Config serves.
+func (k *certKit) tlsCert() tls.Certificate {
+	return tls.Certificate{Certificate: [][]byte{k.der}, PrivateKey: k.key, Leaf: k.cert}
+}
