@@ -55,6 +55,14 @@ func dialConn(ctx context.Context, addr string) (net.Conn, PortState, time.Durat
 
 // classifyDialError maps a dial error to a port state.
 func classifyDialError(err error) PortState {
+	// A name that did not resolve says nothing about the port. This comes
+	// first: a DNS server that does not answer gives a DNSError that is
+	// also a timeout (and wraps the context's error), and that is not a
+	// filtered port.
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return PortError
+	}
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return PortClosed
@@ -63,10 +71,6 @@ func classifyDialError(err error) PortState {
 		return PortUnreachable
 	case isTimeout(err), errors.Is(err, context.Canceled):
 		return PortFiltered
-	}
-	var dns *net.DNSError
-	if errors.As(err, &dns) {
-		return PortError
 	}
 	return PortUnreachable
 }
