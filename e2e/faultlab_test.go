@@ -156,9 +156,11 @@ func TestFaultLab(t *testing.T) {
 
 	for _, sc := range scenarios() {
 		t.Run(sc.name, func(t *testing.T) {
+			t0 := time.Now()
 			if err := l.reset(); err != nil {
 				t.Fatalf("resetting the lab: %v", err)
 			}
+			t1 := time.Now()
 			if sc.fault != nil {
 				sc.fault(t, l)
 			}
@@ -167,6 +169,7 @@ func TestFaultLab(t *testing.T) {
 					t.Fatalf("LAB BUG: the fault is not in place as the scenario claims: %v", err)
 				}
 			}
+			t.Logf("lab: reset %s, fault and proof %s", t1.Sub(t0).Round(time.Millisecond), time.Since(t1).Round(time.Millisecond))
 			if labOnly {
 				t.Skipf("%s set: lab state verified, netprobe not run", labOnlyEnv)
 			}

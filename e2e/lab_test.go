@@ -19,24 +19,24 @@ import (
 // is routed to the host, so nothing the lab sends can leave the machine.
 const (
 	clientV4 = "10.77.1.10"
-	clientV6 = "fd00:77:1::10"
+	clientV6 = "fd00:77:0:1::10"
 
 	gwV4 = "10.77.1.1" // router, LAN side: the client's default gateway
-	gwV6 = "fd00:77:1::1"
+	gwV6 = "fd00:77:0:1::1"
 
 	printerV4 = "10.77.1.20"
-	printerV6 = "fd00:77:1::20"
+	printerV6 = "fd00:77:0:1::20"
 
 	routerUpV4   = "198.18.0.1" // router, upstream side
-	routerUpV6   = "fd00:77:2::1"
+	routerUpV6   = "fd00:77:0:2::1"
 	upstreamV4   = "198.18.0.2" // the "internet" side of the transit link
-	upstreamV6   = "fd00:77:2::2"
+	upstreamV6   = "fd00:77:0:2::2"
 	anycastV4    = "198.18.1.1" // stands in for 1.1.1.1: answers ICMP, DNS, 80/443
-	anycastV6    = "fd00:77:3::1"
-	resolverAV4  = "198.18.1.53"   // first system resolver (resolv.conf)
-	resolverBV6  = "fd00:77:3::53" // second system resolver (resolv.conf)
-	svcV4        = "198.18.1.80"   // svc/www/mail/expired.lab.test
-	svcV6        = "fd00:77:3::80"
+	anycastV6    = "fd00:77:0:3::1"
+	resolverAV4  = "198.18.1.53"     // first system resolver (resolv.conf)
+	resolverBV6  = "fd00:77:0:3::53" // second system resolver (resolv.conf)
+	svcV4        = "198.18.1.80"     // svc/www/mail/expired.lab.test
+	svcV6        = "fd00:77:0:3::80"
 	linkLocalV4  = "169.254.7.7" // the "DHCP gave up" address of one scenario
 	labDomain    = "lab.test"
 	routerTunDev = "tun0"
@@ -148,7 +148,7 @@ func baseline() map[string][]string {
 			"addr replace " + routerUpV4 + "/24 dev r-up",
 			"addr replace " + routerUpV6 + "/64 dev r-up nodad",
 			"route replace 198.18.1.0/24 via " + upstreamV4 + " dev r-up",
-			"route replace fd00:77:3::/64 via " + upstreamV6 + " dev r-up",
+			"route replace fd00:77:0:3::/64 via " + upstreamV6 + " dev r-up",
 			// A real router's default points at its ISP; here the ISP is the
 			// upstream namespace, which has no default route, so a stray
 			// packet to any non-lab address dies there.
@@ -167,7 +167,7 @@ func baseline() map[string][]string {
 			"addr replace " + resolverBV6 + "/128 dev lo",
 			"addr replace " + svcV6 + "/128 dev lo",
 			"route replace 10.77.0.0/16 via " + routerUpV4 + " dev u0",
-			"route replace fd00:77:1::/64 via " + routerUpV6 + " dev u0",
+			"route replace fd00:77:0:1::/64 via " + routerUpV6 + " dev u0",
 		},
 	}
 }

@@ -90,9 +90,13 @@ func checkLabOnly(args []string) error {
 		}
 		name, val, next := flagValue(i)
 		switch name {
-		case "--upstream", "--printer":
+		case "--upstream":
 			if !labIP(val) {
 				return fmt.Errorf("%s %q is not a lab address", name, val)
+			}
+		case "--printer":
+			if !labIP(val) && !labName(val) {
+				return fmt.Errorf("%s %q is not a lab address or lab.test name", name, val)
 			}
 		case "--resolver":
 			host := val

@@ -33,6 +33,11 @@ type labCerts struct {
 	expired tls.Certificate
 }
 
+// labCertLife is how long the valid certificates last: far beyond any
+// "expires soon" warning (netprobe warns from 14 days), so the healthy
+// service is healthy, not "degraded: certificate expires tomorrow".
+const labCertLife = 365 * 24 * time.Hour
+
 func newLabCerts() (*labCerts, error) {
 	now := time.Now()
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -43,7 +48,7 @@ func newLabCerts() (*labCerts, error) {
 		SerialNumber:          big.NewInt(1),
 		Subject:               pkix.Name{CommonName: "netprobe fault lab CA"},
 		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(24 * time.Hour),
+		NotAfter:              now.Add(labCertLife),
 		IsCA:                  true,
 		BasicConstraintsValid: true,
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
@@ -81,7 +86,7 @@ func newLabCerts() (*labCerts, error) {
 	}
 	c := &labCerts{caPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})}
 	if c.good, err = leaf(2, []string{"svc.lab.test", "www.lab.test", "mail.lab.test", "one.lab.test"},
-		[]string{svcV4, svcV6, anycastV4, anycastV6}, now.Add(-time.Hour), now.Add(24*time.Hour)); err != nil {
+		[]string{svcV4, svcV6, anycastV4, anycastV6}, now.Add(-time.Hour), now.Add(labCertLife)); err != nil {
 		return nil, err
 	}
 	// Expired yesterday, valid for a day before that: only the validity
