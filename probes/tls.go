@@ -110,14 +110,28 @@ func verifyReason(err error, leaf *x509.Certificate, now time.Time) string {
 	var host x509.HostnameError
 	switch {
 	case errors.As(err, &inv) && inv.Reason == x509.Expired:
-		if now.After(leaf.NotAfter) {
-			return "certificate expired on " + leaf.NotAfter.UTC().Format("2006-01-02")
+		// x509 names the certificate outside its validity: the leaf, or an
+		// intermediate the server sent. Judge that one's dates.
+		bad, what := leaf, "certificate"
+		if inv.Cert != nil && !inv.Cert.Equal(leaf) {
+			bad, what = inv.Cert, "issuing certificate "+sanitize.String(inv.Cert.Subject.String(), 0)
 		}
-		return "certificate is not valid yet (from " + leaf.NotBefore.UTC().Format("2006-01-02") + ")"
+		if now.After(bad.NotAfter) {
+			return what + " expired on " + bad.NotAfter.UTC().Format("2006-01-02")
+		}
+		return what + " is not valid yet (from " + bad.NotBefore.UTC().Format("2006-01-02") + ")"
 	case errors.As(err, &ua):
 		return "certificate signed by an unknown authority (self-signed or a private CA)"
 	case errors.As(err, &host):
-		return "certificate is for " + strings.Join(sanitizeAll(leaf.DNSNames), ", ") + ", not " + host.Host
+		// IP targets are matched against the IP SANs: list those too.
+		names := sanitizeAll(leaf.DNSNames)
+		for _, ip := range leaf.IPAddresses {
+			names = append(names, ip.String())
+		}
+		if len(names) == 0 {
+			return "certificate names no host at all, not " + host.Host
+		}
+		return "certificate is for " + strings.Join(names, ", ") + ", not " + host.Host
 	}
 	return err.Error()
 }
