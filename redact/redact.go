@@ -226,6 +226,26 @@ func (rd *redactor) str(s string) string {
 	if s == "" {
 		return s
 	}
+	// Masking one thing can leave another standing alone that was glued
+	// to it before ("1::.10.0.0.1"): repeat until nothing changes, so what
+	// looks like an address after redaction was never one. Real text
+	// settles in one or two rounds.
+	for range maxRounds {
+		next := rd.round(s)
+		if next == s {
+			break
+		}
+		s = next
+	}
+	return s
+}
+
+// maxRounds bounds str's repetition; each round only shortens what can
+// still match, so this is a guard, not a limit real text reaches.
+const maxRounds = 8
+
+// round is one pass of every masking step.
+func (rd *redactor) round(s string) string {
 	s = rd.replaceLiterals(s)
 	s = userinfo.ReplaceAllString(s, "${1}<user>@")
 	s = email.ReplaceAllString(s, "<email>")
@@ -348,8 +368,18 @@ func replaceBounded(s string, re *regexp.Regexp, fn func(match string, at int) (
 	for _, m := range idx {
 		start, end := m[0], m[1]
 		if start > 0 {
-			if r, _ := utf8.DecodeLastRuneInString(s[:start]); isWordRune(r) {
+			// After a letter or digit it is part of a word; after "%" it
+			// is an IPv6 zone (an interface name), never an address.
+			r, size := utf8.DecodeLastRuneInString(s[:start])
+			if isWordRune(r) || r == '%' {
 				continue
+			}
+			// "1.0.0.0.1" is a version number: its tail is no address
+			// either.
+			if r == '.' && start > size {
+				if r2, _ := utf8.DecodeLastRuneInString(s[:start-size]); isWordRune(r2) {
+					continue
+				}
 			}
 		}
 		match := s[start:end]

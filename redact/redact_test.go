@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/netprobe/netprobe/redact"
 	"github.com/netprobe/netprobe/reports"
@@ -218,4 +219,20 @@ func TestReportZero(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Report(zero) = %+v", got)
 	}
+}
+
+// FuzzString: masking never panics, keeps valid UTF-8 and is idempotent.
+func FuzzString(f *testing.F) {
+	for _, s := range []string{"10.0.0.1", "fe80::1%eth0", "a@b.co", "3c:22:fb:12:34:56", "x.local", "1.2.3.4.5", "[::1]:53", "http://u@h"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		once := redact.String(s)
+		if utf8.ValidString(s) && !utf8.ValidString(once) {
+			t.Fatalf("invalid UTF-8 from %q", s)
+		}
+		if twice := redact.String(once); twice != once {
+			t.Fatalf("not idempotent: %q -> %q -> %q", s, once, twice)
+		}
+	})
 }
