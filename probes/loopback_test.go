@@ -65,20 +65,23 @@ func startDNS(t *testing.T, h dns.Handler) netip.AddrPort {
 			t.Fatalf("no port free for both UDP and TCP: %v", err)
 		}
 	}
-	start := func(s *dns.Server) {
-		started := make(chan struct{})
-		s.NotifyStartedFunc = func() { close(started) }
-		go s.ActivateAndServe()
-		select {
-		case <-started:
-		case <-time.After(5 * time.Second):
-			t.Fatal("DNS server did not start")
-		}
-		t.Cleanup(func() { s.Shutdown() })
-	}
-	start(&dns.Server{PacketConn: pc, Handler: h})
-	start(&dns.Server{Listener: ln, Handler: h})
+	serveDNS(t, &dns.Server{PacketConn: pc, Handler: h})
+	serveDNS(t, &dns.Server{Listener: ln, Handler: h})
 	return netip.MustParseAddrPort(pc.LocalAddr().String())
+}
+
+// serveDNS runs s until the test ends, returning once it listens.
+func serveDNS(t *testing.T, s *dns.Server) {
+	t.Helper()
+	started := make(chan struct{})
+	s.NotifyStartedFunc = func() { close(started) }
+	go s.ActivateAndServe()
+	select {
+	case <-started:
+	case <-time.After(5 * time.Second):
+		t.Fatal("DNS server did not start")
+	}
+	t.Cleanup(func() { s.Shutdown() })
 }
 
 // isTCP reports whether the query came over TCP.

@@ -81,10 +81,14 @@ func UDP(ctx context.Context, host string, port int) result.Check {
 	// Three sends: a lost datagram or the first ICMP error being rate
 	// limited must not decide the state.
 	for i := 0; i < 3; i++ {
-		conn.Write(payload)
-		conn.SetReadDeadline(time.Now().Add(wait / 3))
 		var n int
-		n, rerr = conn.Read(buf)
+		// Linux hands a pending ICMP error (the previous datagram's "port
+		// unreachable") to the next send, not to a later read: a failed
+		// send decides the state as much as a failed read.
+		if _, rerr = conn.Write(payload); rerr == nil {
+			conn.SetReadDeadline(time.Now().Add(wait / 3))
+			n, rerr = conn.Read(buf)
+		}
 		if rerr == nil {
 			c.With("port_state", string(PortOpen)).With("reply_bytes", n)
 			c.Status = result.OK
