@@ -190,6 +190,9 @@ func Ping(ctx context.Context, addr netip.Addr, opt PingOptions) result.Check {
 	case icmpErr != nil && isUnreachable(icmpErr):
 		c.With("method", "none")
 		c.Detail = fmt.Sprintf("%s is unreachable: %s", addr, errText(icmpErr))
+	case opt.Permission.Mode == ICMPDenied && len(opt.FallbackPorts) == 0:
+		c.With("method", "none")
+		c.Detail = fmt.Sprintf("%s could not be checked: ICMP is not permitted for this user and there are no TCP ports to try instead", addr)
 	case opt.Permission.Mode == ICMPDenied:
 		c.With("method", "none")
 		c.Detail = fmt.Sprintf("%s does not answer on TCP ports %s (ICMP not permitted for this user)", addr, joinInts(opt.FallbackPorts))
