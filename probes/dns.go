@@ -177,8 +177,7 @@ func DNS(ctx context.Context, server netip.AddrPort, name string, opt DNSOptions
 	wg.Wait()
 
 	addrs := append(append([]string{}, a.Addrs...), aaaa.Addrs...)
-	c.With("answers", nonNil(addrs)).With("rcode", a.Rcode).With("rcode_aaaa", aaaa.Rcode).
-		With("rtt_ms", ms(a.RTT)).With("transport", a.Transport)
+	c.With("answers", nonNil(addrs)).With("rcode", a.Rcode).With("rcode_aaaa", aaaa.Rcode).With("transport", a.Transport)
 	if len(a.CNAMEs)+len(aaaa.CNAMEs) > 0 {
 		c.With("cnames", dedupe(append(a.CNAMEs, aaaa.CNAMEs...)))
 	}
@@ -195,6 +194,10 @@ func DNS(ctx context.Context, server netip.AddrPort, name string, opt DNSOptions
 	if !a.Answered() && aaaa.Answered() {
 		primary = aaaa
 		c.With("rcode", aaaa.Rcode)
+	}
+	// A round-trip time exists only when an answer came back.
+	if primary.Answered() {
+		c.With("rtt_ms", ms(primary.RTT))
 	}
 	switch {
 	case len(addrs) > 0:
