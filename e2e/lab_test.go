@@ -72,12 +72,15 @@ type lab struct {
 	caFile string
 	certs  *labCerts
 
-	dns     map[string]*dnsListener // by listen IP
-	svcs    []*tcpService           // every TCP listener, for restart on reset
-	svc443  []*tcpService           // svc.lab.test:443, closed by one scenario
-	relay   *delayRelay
-	snmp    *snmpAgent
-	cleanup []func()
+	dns    map[string]*dnsListener // by listen IP
+	svcs   []*tcpService           // every TCP listener, for restart on reset
+	svc443 []*tcpService           // svc.lab.test:443, closed by one scenario
+	relay  *delayRelay
+	snmp   *snmpAgent
+
+	nftDirty map[string]bool // namespaces a fault gave an nftables ruleset
+	delayOn  bool            // the latency fault's policy rules are in place
+	cleanup  []func()
 }
 
 // topology returns, per namespace, the iproute2 commands that build the lab
@@ -211,7 +214,7 @@ const resolvConf = "# netprobe fault lab\nnameserver " + resolverAV4 + "\nnamese
 // newLab builds the whole lab and registers its teardown with t.Cleanup.
 func newLab(t *testing.T) *lab {
 	t.Helper()
-	l := &lab{t: t, handles: map[string]netns.NsHandle{}, dns: map[string]*dnsListener{}}
+	l := &lab{t: t, handles: map[string]netns.NsHandle{}, dns: map[string]*dnsListener{}, nftDirty: map[string]bool{}}
 	t.Cleanup(l.close)
 
 	if err := removeLeftovers(); err != nil {
@@ -242,8 +245,18 @@ func newLab(t *testing.T) *lab {
 	}
 	l.addCleanup(func() { os.RemoveAll(filepath.Join("/etc/netns", nsClient)) })
 
+	for _, ns := range labNamespaces {
+		h, err := netns.GetFromName(ns)
+		if err != nil {
+			t.Fatalf("opening %s: %v", ns, err)
+		}
+		l.handles[ns] = h
+		// Handles pin the namespace: close them before "ip netns del" runs
+		// (cleanups run last-registered first).
+		l.addCleanup(func() { h.Close() })
+	}
 	for ns, kv := range sysctls() {
-		if err := sysctl(ns, kv...); err != nil {
+		if err := l.sysctl(ns, kv...); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -258,16 +271,6 @@ func newLab(t *testing.T) *lab {
 	}
 	if err := os.WriteFile(filepath.Join("/etc/netns", nsClient, "resolv.conf"), []byte(resolvConf), 0o644); err != nil {
 		t.Fatal(err)
-	}
-	for _, ns := range labNamespaces {
-		h, err := netns.GetFromName(ns)
-		if err != nil {
-			t.Fatalf("opening %s: %v", ns, err)
-		}
-		l.handles[ns] = h
-		// Handles pin the namespace: close them before "ip netns del" runs
-		// (cleanups run last-registered first).
-		l.addCleanup(func() { h.Close() })
 	}
 	if err := l.applyBaseline(); err != nil {
 		t.Fatal(err)
@@ -290,7 +293,10 @@ func (l *lab) close() {
 }
 
 // applyBaseline puts links, addresses, routes, sysctls and firewalls back to
-// the healthy state. It does not touch servers (see reset).
+// the healthy state. It does not touch servers (see reset). Links,
+// addresses and routes are always re-applied (one `ip -batch` per
+// namespace); firewalls and policy rules only where a fault put some, since
+// every extra process costs real time on a loaded two-core machine.
 func (l *lab) applyBaseline() error {
 	var errs []error
 	for ns, lines := range baseline() {
@@ -298,22 +304,56 @@ func (l *lab) applyBaseline() error {
 			errs = append(errs, err)
 		}
 	}
-	// The delay relay's policy rules are the one thing a fault adds that
-	// "replace" cannot undo; rules are per family.
-	for _, fam := range []string{"-4", "-6"} {
-		_ = ipBatch(nsRouter, true, fam, "rule del iif r-up lookup "+delayTable)
+	if l.delayOn {
+		// The delay relay's policy rules are the one thing a fault adds
+		// that "replace" cannot undo; rules are per family.
+		for _, fam := range []string{"-4", "-6"} {
+			_ = ipBatch(nsRouter, true, fam, "rule del iif r-up lookup "+delayTable)
+		}
+		l.delayOn = false
 	}
-	for _, ns := range []string{nsClient, nsRouter, nsUpstream, nsPrinter} {
+	for ns := range l.nftDirty {
 		if err := nftApply(ns, ""); err != nil {
 			errs = append(errs, err)
+			continue
 		}
+		delete(l.nftDirty, ns)
 	}
 	for ns, kv := range sysctls() {
-		if err := sysctl(ns, kv...); err != nil {
+		if err := l.sysctl(ns, kv...); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// sysctl writes net.* settings of one lab namespace from a thread inside
+// it: /proc/sys/net shows the namespace of the thread that opens it, so no
+// `ip netns exec sysctl` process is needed.
+func (l *lab) sysctl(ns string, kv ...string) error {
+	return withNS(l.ns(ns), func() error {
+		for _, s := range kv {
+			k, v, ok := strings.Cut(s, "=")
+			if !ok {
+				return fmt.Errorf("sysctl %q: want key=value", s)
+			}
+			path := "/proc/sys/" + strings.ReplaceAll(k, ".", "/")
+			if err := os.WriteFile(path, []byte(v+"\n"), 0); err != nil {
+				return fmt.Errorf("%s: sysctl %s: %w", ns, s, err)
+			}
+		}
+		return nil
+	})
+}
+
+// readSysctl reads one setting inside a lab namespace.
+func (l *lab) readSysctl(ns, key string) (string, error) {
+	var out []byte
+	err := withNS(l.ns(ns), func() (err error) {
+		out, err = os.ReadFile("/proc/sys/" + strings.ReplaceAll(key, ".", "/"))
+		return err
+	})
+	return strings.TrimSpace(string(out)), err
 }
 
 // reset returns the whole lab to healthy: network state plus every server
@@ -363,7 +403,18 @@ func (l *lab) ip(t *testing.T, ns string, args ...string) {
 // nft installs a fault ruleset in a namespace.
 func (l *lab) nft(t *testing.T, ns string, rules ...string) {
 	t.Helper()
+	l.nftDirty[ns] = true
 	if err := nftApply(ns, strings.Join(rules, "\n")+"\n"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// enableDelay sends traffic returning from the internet through the
+// router's delay relay (see delayRelay), for both address families.
+func (l *lab) enableDelay(t *testing.T) {
+	t.Helper()
+	l.delayOn = true
+	for _, fam := range []string{"-4", "-6"} {
+		l.ip(t, nsRouter, fam, "rule", "add", "iif", "r-up", "lookup", delayTable, "pref", "100")
 	}
 }

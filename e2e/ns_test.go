@@ -98,14 +98,6 @@ func ipBatch(ns string, force bool, family string, lines ...string) error {
 	return nil
 }
 
-// sysctl sets kernel parameters inside a namespace. net.* sysctls are per
-// namespace, so this is how forwarding, rp_filter and ping_group_range are
-// set for one lab host without touching the real host.
-func sysctl(ns string, kv ...string) error {
-	_, err := inNS(ns, "sysctl", append([]string{"-q", "-w"}, kv...)...)
-	return err
-}
-
 // nftApply loads a ruleset into a namespace, replacing whatever the lab put
 // there before. Faults own the whole ruleset of a lab host: the lab hosts
 // have no other rules, so "flush ruleset" is a complete undo.

@@ -312,11 +312,8 @@ func scenarios() []scenario {
 			},
 		},
 		{
-			name: "latency_600ms",
-			fault: func(t *testing.T, l *lab) {
-				l.ip(t, nsRouter, "-4", "rule", "add", "iif", "r-up", "lookup", delayTable, "pref", "100")
-				l.ip(t, nsRouter, "-6", "rule", "add", "iif", "r-up", "lookup", delayTable, "pref", "100")
-			},
+			name:  "latency_600ms",
+			fault: func(t *testing.T, l *lab) { l.enableDelay(t) },
 			labSays: func(l *lab) error {
 				for _, dst := range []string{anycastV4, anycastV6} {
 					p, err := ping(l.ns(nsClient), dst, 1, 0, 2*time.Second)
@@ -404,7 +401,7 @@ func scenarios() []scenario {
 			name:         "unprivileged_user",
 			unprivileged: true,
 			labSays: func(l *lab) error {
-				out, err := inNS(nsClient, "sysctl", "-n", "net.ipv4.ping_group_range")
+				out, err := l.readSysctl(nsClient, "net.ipv4.ping_group_range")
 				if err != nil {
 					return err
 				}
