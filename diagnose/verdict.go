@@ -2,6 +2,9 @@ package diagnose
 
 import (
 	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
 	"strings"
 
 	"github.com/netprobe/netprobe/result"
@@ -28,7 +31,7 @@ func Decide(layers []result.LayerResult) result.Verdict {
 			if l.Name <= root.Name || l.Status != result.Fail {
 				continue
 			}
-			if dependsOn(l.Name, root.Name) {
+			if layerDependsOn(l, root.Name) {
 				v.Consequences = append(v.Consequences, l.Name)
 			} else {
 				v.Independent = append(v.Independent, l.Name)
@@ -68,14 +71,47 @@ func Decide(layers []result.LayerResult) result.Verdict {
 	return v
 }
 
-// dependsOn says whether a failure at upper can be explained by one at
-// lower. A printer is reached on the local network: it needs a link and an
-// address, not the router, the internet or DNS by IP.
-func dependsOn(upper, lower result.Layer) bool {
-	if upper == result.Printer {
-		return lower == result.Link || lower == result.Address
+// layerDependsOn says whether the failures of layer l can be explained by
+// a failure at root: true when any of its failing checks depends on root.
+func layerDependsOn(l result.LayerResult, root result.Layer) bool {
+	for _, c := range l.Checks {
+		if c.Status == result.Fail && checkDependsOn(c, root) {
+			return true
+		}
 	}
-	return lower < upper
+	return false
+}
+
+// checkDependsOn says whether check c needs layer root to work. Everything
+// needs a link and an address. A printer is on the local network: it does
+// not need the router or the internet, and needs DNS only when it is named
+// by host name. A service addressed by IP does not need DNS.
+func checkDependsOn(c result.Check, root result.Layer) bool {
+	if root >= c.Layer {
+		return false
+	}
+	switch root {
+	case result.Link, result.Address:
+		return true
+	case result.Gateway, result.Internet:
+		return c.Layer != result.Printer
+	case result.DNS:
+		return !isIPTarget(c.Target)
+	}
+	return true
+}
+
+// isIPTarget reports whether a check's target names its host by IP
+// address ("10.77.1.20", "tcp://198.18.1.1:22", "https://[fd00::1]/").
+func isIPTarget(t string) bool {
+	host := t
+	if u, err := url.Parse(t); err == nil && u.Host != "" {
+		host = u.Hostname()
+	} else if h, _, err := net.SplitHostPort(t); err == nil {
+		host = h
+	}
+	_, err := netip.ParseAddr(strings.Trim(host, "[]"))
+	return err == nil
 }
 
 func consequenceSentence(ls []result.Layer) string {

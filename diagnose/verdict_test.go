@@ -128,6 +128,12 @@ func TestDecide(t *testing.T) {
 		{name: "ICMP not permitted is said, not failed", checks: []result.Check{linkOK, addrOK, routeOK,
 			chk(result.Gateway, "ping", "10.77.1.1", result.OK, "answers TCP", "method", "tcp", "icmp_permission", "denied")},
 			status: result.Healthy, layer: result.None, summary: "Ping was not permitted"},
+		{name: "a service addressed by IP does not follow from DNS", checks: with(dnsChk("a.test", "10.77.1.53", "system", result.Fail, "timeout"),
+			svc("tcp://198.18.1.1:22", result.Fail, "closed")),
+			status: result.Failed, layer: result.DNS, consequences: []result.Layer{}, independent: []result.Layer{result.Service}},
+		{name: "a printer named by host name follows from DNS", checks: with(dnsChk("printer.lab.test", "10.77.1.53", "system", result.Fail, "timeout"),
+			chk(result.Printer, "printer", "printer.lab.test", result.Fail, "could not resolve", "condition", "unreachable")),
+			status: result.Failed, layer: result.DNS, consequences: []result.Layer{result.Printer}},
 		{name: "all skipped", checks: []result.Check{chk(result.Link, "link", "eth1", result.Skip, "off")}, status: result.Healthy, layer: result.None, summary: "Nothing was measured"},
 	}
 	for _, tt := range tests {
