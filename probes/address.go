@@ -73,6 +73,7 @@ func Address(sys System, needs AddressNeeds, at time.Time) []result.Check {
 		for i := range out {
 			if out[i].Status == result.Skip {
 				out[i].Status = result.Fail
+				out[i].Detail = strings.TrimSuffix(out[i].Detail, "; not in use")
 			}
 			failed = failed || out[i].Status == result.Fail
 		}

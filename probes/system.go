@@ -101,5 +101,8 @@ func (s System) Gateways() []netip.Addr {
 			out = append(out, g)
 		}
 	}
+	// ReadSystem sorts its routes, but a snapshot may be built or loaded
+	// by hand: keep the promise of IPv4 first here.
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Is4() && !out[j].Is4() })
 	return out
 }
