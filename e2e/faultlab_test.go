@@ -27,24 +27,29 @@ const holdEnv = "NETPROBE_E2E_HOLD"
 // needs all of it in a healthy lab.
 const defaultRunTimeout = 10 * time.Second
 
-// requireLab skips (never fails) where the lab cannot exist: it needs root
-// for namespaces and the tools that build them. CI runs as root with them
-// installed, so there the lab always runs.
+// requireLab skips where the lab cannot exist: it needs root for
+// namespaces and the tools that build them. Under CI (CI=true), which runs
+// as root and installs the tools, a missing tool is a failure instead: a
+// skipped lab there would hide a broken install step behind a green run.
 func requireLab(t *testing.T) {
 	t.Helper()
 	if testing.Short() {
-		t.Skip("fault lab skipped in -short mode: it builds network namespaces and takes minutes")
+		t.Skip("fault lab skipped in -short mode: it builds network namespaces and takes about a minute")
 	}
 	if os.Geteuid() != 0 {
-		t.Skip("fault lab needs root (network namespaces, veth, nftables); run `sudo go test ./e2e` or `make e2e`")
+		t.Skip("fault lab needs root (network namespaces, veth, nftables); run `sudo make e2e` or `sudo go test ./e2e -v`")
+	}
+	skip := t.Skipf
+	if os.Getenv("CI") == "true" {
+		skip = t.Fatalf
 	}
 	for _, tool := range []string{"ip", "nft", "setpriv", "snmpsimd"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("fault lab needs %q on PATH (apt-get install iproute2 nftables util-linux snmpsim): %v", tool, err)
+			skip("fault lab needs %q on PATH (apt-get install iproute2 nftables util-linux snmpsim): %v", tool, err)
 		}
 	}
 	if _, err := os.Stat("/dev/net/tun"); err != nil {
-		t.Skipf("fault lab needs /dev/net/tun for its latency relay: %v", err)
+		skip("fault lab needs /dev/net/tun for its latency relay: %v", err)
 	}
 }
 
