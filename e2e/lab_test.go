@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vishvananda/netns"
 )
@@ -377,6 +378,36 @@ func (l *lab) reset() error {
 	if l.snmp != nil {
 		if err := l.snmp.ensureRunning(); err != nil {
 			return err
+		}
+	}
+	// The batches above run with -force, so their errors are not seen:
+	// prove the healthy paths instead, allowing neighbour discovery a
+	// moment after links came back up.
+	var err error
+	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if err = l.quickHealth(); err == nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("lab not healthy after reset: %w", err)
+}
+
+// quickHealth is a millisecond-scale check of every path the scenarios
+// rely on: client → gateway → internet over both families, the client's
+// resolvers, and the printer's port on the LAN.
+func (l *lab) quickHealth() error {
+	c := l.ns(nsClient)
+	for _, addr := range []string{
+		"[" + svcV4 + "]:443", "[" + svcV6 + "]:443", "[" + anycastV4 + "]:443", "[" + anycastV6 + "]:443",
+		"[" + printerV4 + "]:9100", "[" + printerV6 + "]:9100",
+	} {
+		if st := tcpState(c, addr, 300*time.Millisecond); st != "open" {
+			return fmt.Errorf("tcp %s: %s", addr, st)
+		}
+	}
+	for _, srv := range []string{resolverAV4, resolverBV6} {
+		if rc := dnsRcode(c, srv, "www.lab.test", 1, 300*time.Millisecond); rc != "NOERROR" {
+			return fmt.Errorf("dns @%s: %s", srv, rc)
 		}
 	}
 	return nil
