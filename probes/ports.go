@@ -3,6 +3,7 @@ package probes
 import (
 	"context"
 	"fmt"
+	"net"
 	"sort"
 	"strconv"
 	"strings"
@@ -65,11 +66,15 @@ func Ports(ctx context.Context, host string, ports []PortSpec, opt PortsOptions)
 	sem := make(chan struct{}, opt.Concurrency)
 	var wg sync.WaitGroup
 	for i, p := range ports {
+		sem <- struct{}{}
+		// Checked after the wait for a slot, which can outlast the budget:
+		// a port dialled with a spent context reads "filtered" without a
+		// packet sent.
 		if ctx.Err() != nil {
+			<-sem
 			checks[i] = skipPort(host, p, "not tried: the time budget ran out")
 			continue
 		}
-		sem <- struct{}{}
 		wg.Add(1)
 		go func(i int, p PortSpec) {
 			defer func() { <-sem; wg.Done() }()
@@ -93,7 +98,7 @@ func Ports(ctx context.Context, host string, ports []PortSpec, opt PortsOptions)
 }
 
 func skipPort(host string, p PortSpec, why string) result.Check {
-	c := begin(p.Proto, result.Service, p.Proto+"://"+host+":"+strconv.Itoa(p.Port))
+	c := begin(p.Proto, result.Service, p.Proto+"://"+net.JoinHostPort(host, strconv.Itoa(p.Port)))
 	c.Status, c.Detail = result.Skip, why
 	return end(c)
 }
@@ -129,7 +134,12 @@ func summarise(host string, checks []result.Check) []result.Check {
 	answered := counts[string(PortOpen)] + counts[string(PortClosed)]
 	sum.Status = result.OK
 	sum.Detail = fmt.Sprintf("%d ports scanned: %s", len(checks), strings.Join(parts, ", "))
-	if answered == 0 {
+	switch {
+	case counts["not_tried"] == len(checks):
+		// Nothing was measured: that is no evidence against the host.
+		sum.Status = result.Skip
+		sum.Detail = fmt.Sprintf("not tried: the time budget ran out before any of %d ports", len(checks))
+	case answered == 0:
 		sum.Status = result.Fail
 		sum.Detail += "; the host answered on no port"
 	}
