@@ -46,7 +46,11 @@ func scenarios() []scenario {
 			},
 			labSays: func(l *lab) error { return expectNoPing(l, gwV4) },
 			status:  failOnly, layer: []string{"link"},
-			evidence: func(t *testing.T, r *report) { wantLayerStatus(t, r, "link", "fail") },
+			evidence: func(t *testing.T, r *report) {
+				wantLayerStatus(t, r, "link", "fail")
+				wantCheck(t, r, "link", "a failed link check of c0",
+					func(c check) bool { return c.Status == "fail" && c.Target == "c0" })
+			},
 		},
 		{
 			name: "address_removed",
@@ -57,7 +61,11 @@ func scenarios() []scenario {
 			},
 			labSays: func(l *lab) error { return expectNoPing(l, gwV4) },
 			status:  failOnly, layer: []string{"address"},
-			evidence: func(t *testing.T, r *report) { wantLayerStatus(t, r, "address", "fail") },
+			evidence: func(t *testing.T, r *report) {
+				wantLayerStatus(t, r, "address", "fail")
+				wantCheck(t, r, "address", "a failed address check of c0",
+					func(c check) bool { return c.Status == "fail" && c.Target == "c0" })
+			},
 		},
 		{
 			name: "link_local_only",
@@ -86,7 +94,13 @@ func scenarios() []scenario {
 				return expectNoPing(l, anycastV4)
 			},
 			status: failOnly, layer: []string{"address"},
-			evidence: func(t *testing.T, r *report) { wantLayerStatus(t, r, "address", "fail") },
+			evidence: func(t *testing.T, r *report) {
+				wantLayerStatus(t, r, "address", "fail")
+				wantCheck(t, r, "address", "a failed address-layer check about the default route",
+					func(c check) bool {
+						return c.Status == "fail" && strings.Contains(strings.ToLower(c.Name+" "+c.Target+" "+c.Detail), "route")
+					})
+			},
 		},
 		{
 			name: "gateway_down",
