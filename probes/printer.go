@@ -63,8 +63,8 @@ type PrinterOptions struct {
 	Port int
 	// Version is "1", "2c" (default) or "3".
 	Version string
-	// Community is the v1/v2c community, default "public". It is a secret:
-	// it never appears in the check.
+	// Community is the v1/v2c community, default "public". It is treated
+	// as a secret: it never appears in the check.
 	Community string
 	// User, AuthProto (MD5, SHA, SHA224, SHA256, SHA384, SHA512), AuthPass,
 	// PrivProto (DES, AES, AES192, AES256) and PrivPass are the SNMPv3
@@ -74,10 +74,11 @@ type PrinterOptions struct {
 	// Timeout bounds the whole check of one printer, default 3 s; the
 	// context's deadline wins if sooner.
 	Timeout time.Duration
-	// Retries is how often one SNMP request is resent, default 1.
+	// Retries is how often one SNMP request is resent; 0 means the
+	// default, 1.
 	Retries int
 	// SupplyWarn is the level, in percent, at or below which a supply is
-	// low (or a waste box nearly full), default 10.
+	// low (or a waste box nearly full); 0 means the default, 10.
 	SupplyWarn float64
 	// PrintPorts are the TCP ports checked next to SNMP; nil means
 	// DefaultPrintPorts, an empty non-nil slice means none.
@@ -202,7 +203,7 @@ func (o PrinterOptions) secrets() []string {
 // status, error bits, supplies, trays, alerts, panel text) and, at the same
 // time, whether its print ports accept connections. It returns one check on
 // the printer layer whose Detail a non-expert can act on and whose Evidence
-// holds every fact behind it (keys documented in printerEvidence).
+// holds every fact behind it (keys documented at fillPrinterEvidence).
 func Printer(ctx context.Context, host string, opt PrinterOptions) result.Check {
 	c := begin("printer", result.Printer, host)
 	if err := opt.Validate(); err != nil {

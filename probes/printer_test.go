@@ -25,6 +25,12 @@ import (
 
 const printerTestdata = "../testdata/printers"
 
+// timingSlack is what a timing assertion allows over the probe's budget.
+// The machines these tests run on are shared and sometimes loaded; the
+// failure guarded against is gosnmp's default ~30 s, which any slack of a
+// few seconds still catches.
+const timingSlack = 2 * time.Second
+
 // startPrinterAgent serves one recording on loopback UDP.
 func startPrinterAgent(t testing.TB, name string, opt snmpagent.Options) *snmpagent.Agent {
 	t.Helper()
@@ -637,7 +643,7 @@ func TestPrinterHostileAgents(t *testing.T) {
 			opt.Port, opt.PrintPorts = a.Port(), []int{openTCPPort(t)}
 			start := time.Now()
 			c := Printer(context.Background(), a.Host(), opt)
-			if el := time.Since(start); el > DefaultPrinterTimeout+time.Second {
+			if el := time.Since(start); el > DefaultPrinterTimeout+timingSlack {
 				t.Errorf("took %s, budget %s", el, DefaultPrinterTimeout)
 			}
 			if c.Status != tt.status {
@@ -710,7 +716,7 @@ func TestPrinterSilent(t *testing.T) {
 		{name: "nothing listens on the SNMP port", agent: nil,
 			ports:     func(t *testing.T) []int { return []int{openTCPPort(t)} },
 			condition: "snmp_silent", detail: "Printer is on the network (port %d open) but does not answer SNMP",
-			snmpErr: "refused the request"},
+			snmpErr: "refused the request|no SNMP answer"},
 		{name: "no print ports checked", agent: &snmpagent.Options{Silent: true},
 			ports:     func(t *testing.T) []int { return []int{} },
 			condition: "unreachable", detail: "Printer does not answer SNMP (no print ports were checked).",
@@ -734,7 +740,7 @@ func TestPrinterSilent(t *testing.T) {
 			opt.PrintPorts = tt.ports(t)
 			start := time.Now()
 			c := Printer(context.Background(), "127.0.0.1", opt)
-			if el := time.Since(start); el > timeout+time.Second {
+			if el := time.Since(start); el > timeout+timingSlack {
 				t.Errorf("took %s with a %s timeout", el, timeout)
 			}
 			if c.Status != result.Fail || c.Evidence["condition"] != tt.condition {
@@ -751,7 +757,11 @@ func TestPrinterSilent(t *testing.T) {
 			if !strings.HasPrefix(c.Detail, want) {
 				t.Errorf("detail = %q\nwant prefix %q", c.Detail, want)
 			}
-			if got, _ := c.Evidence["snmp_error"].(string); !strings.Contains(got, tt.snmpErr) {
+			// Alternatives are separated by "|": the kernel may rate-limit
+			// the ICMP port-unreachable that makes a closed UDP port
+			// "refused", and then it is plain silence.
+			got, _ := c.Evidence["snmp_error"].(string)
+			if !slices.ContainsFunc(strings.Split(tt.snmpErr, "|"), func(w string) bool { return strings.Contains(got, w) }) {
 				t.Errorf("snmp_error = %q, want it to contain %q", got, tt.snmpErr)
 			}
 			if _, has := c.Evidence["supplies"]; has {
@@ -769,7 +779,7 @@ func TestPrinterContextDeadline(t *testing.T) {
 	defer cancel()
 	start := time.Now()
 	c := Printer(ctx, a.Host(), PrinterOptions{Port: a.Port(), Timeout: 10 * time.Second, PrintPorts: []int{}})
-	if el := time.Since(start); el > 400*time.Millisecond+time.Second {
+	if el := time.Since(start); el > 400*time.Millisecond+timingSlack {
 		t.Errorf("took %s with a 400ms context", el)
 	}
 	if c.Evidence["condition"] != "unreachable" {
