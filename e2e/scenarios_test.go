@@ -108,12 +108,52 @@ func scenarios() []scenario {
 				// The router's LAN port, not the client's: the client's link
 				// (a bridge port) stays up, only the gateway goes silent.
 				l.ip(t, nsRouter, "link", "set", "r-lan", "down")
+				// As when the router has been dead for a while: the client's
+				// neighbour entry for it has expired. (The reset's health
+				// check has just confirmed it; the next scenario keeps that
+				// fresh entry on purpose.)
+				l.ip(t, nsClient, "neigh", "flush", "dev", "c0")
 			},
 			labSays: func(l *lab) error {
 				if err := expectNoPing(l, gwV4); err != nil {
 					return err
 				}
 				return expectTCP(l, printerV4, 9100, "open")
+			},
+			status: failOnly, layer: []string{"gateway"},
+			evidence: func(t *testing.T, r *report) {
+				wantCheck(t, r, "gateway", "a failed check of the gateway "+gwV4,
+					func(c check) bool { return c.Status == "fail" && strings.Contains(c.Target, gwV4) })
+			},
+		},
+		{
+			// The router died a second ago: the kernel still lists it as
+			// REACHABLE (an entry stays so for 15–45 s after its last
+			// confirmation), yet it answers nothing: no ARP, no ping, no
+			// TCP. A cache entry that predates the run proves nothing
+			// about the gateway now, so the verdict is still the gateway.
+			name: "gateway_down_fresh_neighbour_entry",
+			fault: func(t *testing.T, l *lab) {
+				if err := expectPing(l, gwV4); err != nil { // confirm the entry
+					t.Fatal(err)
+				}
+				if err := expectPing(l, gwV6); err != nil {
+					t.Fatal(err)
+				}
+				l.ip(t, nsRouter, "link", "set", "r-lan", "down")
+			},
+			labSays: func(l *lab) error {
+				if err := expectNoPing(l, gwV4); err != nil {
+					return err
+				}
+				out, err := sh("", "ip", "-n", nsClient, "neigh", "show", gwV4, "dev", "c0")
+				if err != nil {
+					return err
+				}
+				if !strings.Contains(out, "REACHABLE") {
+					return fmt.Errorf("neighbour entry of %s is %q, want a fresh REACHABLE one", gwV4, strings.TrimSpace(out))
+				}
+				return nil
 			},
 			status: failOnly, layer: []string{"gateway"},
 			evidence: func(t *testing.T, r *report) {
