@@ -208,44 +208,47 @@ func fmtPercent(p *float64) string {
 	return strconv.FormatFloat(*p, 'f', -1, 64)
 }
 
+// recordingCases are the verdicts expected for the real recordings. They
+// are judgements from the data: Epson inks at 1 % -> warn; Sharp lowToner
+// bit -> warn; Konica serviceRequested -> warn; Xerox's waste toner
+// container has 5 % space left -> warn; everything else is healthy.
+var recordingCases = []struct {
+	file      string
+	status    result.Status
+	condition string
+	problems  []string
+	detail    string
+}{
+	{"hp_color_laserjet_pro_m252dw", result.OK, "ok", []string{},
+		"Printer HP Color LaserJet Pro M252dw is ready; toner 36–88%."},
+	{"hp_color_laserjet_flow_mfp_m880", result.OK, "ok", []string{},
+		"Printer HP Color LaserJet flow MFP M880 is ready; toner 16–100%."},
+	{"brother_mfc-l2710dw", result.OK, "ok", []string{},
+		"Printer Brother MFC-L2710DW series is ready."},
+	{"canon_tm-5300", result.OK, "ok", []string{},
+		"Printer Canon TM-5300 is ready; ink 60–100%."},
+	{"dell_s5830dn", result.OK, "ok", []string{},
+		"Printer Dell S5830dn 7XQ1R92 LW62.DN4.P636 is ready; toner 49%."},
+	{"epson_wf-c5790", result.Warn, "warning",
+		[]string{"Black ink low (1%)", "Cyan ink low (1%)", "Magenta ink low (1%)", "Yellow ink low (1%)"},
+		"Printer EPSON WF-C5790BA needs attention: Black ink low (1%), Cyan ink low (1%), Magenta ink low (1%) and 1 more."},
+	{"fujifilm_apeos_c7580", result.OK, "ok", []string{},
+		"Printer FUJIFILM Apeos C7580 answers and reports no problem; toner 90–100%."},
+	{"konica_minolta_bizhub_c250i", result.Warn, "warning", []string{"Service requested"},
+		"Printer KONICA MINOLTA bizhub C250i needs attention: Service requested."},
+	{"sharp_mx-3570n", result.Warn, "warning", []string{"Toner low (lowest: Magenta toner 19%)"},
+		"Printer SHARP MX-3570N needs attention: Toner low (lowest: Magenta toner 19%)."},
+	{"xerox_altalink_c8045", result.Warn, "warning", []string{"Waste Toner Container nearly full (5% space left)"},
+		"Printer Xerox AltaLink C8045 needs attention: Waste Toner Container nearly full (5% space left)."},
+	{"zebra_zebranet_wired_ps", result.OK, "ok", []string{},
+		"Printer ZebraNet Wired PS is ready."},
+}
+
 // TestPrinterRecordings runs the probe against every real recording over
-// real UDP and compares each fact with EXPECTED.json. The statuses are
-// judgements from the data: Epson inks at 1 % -> warn; Sharp lowToner bit
-// -> warn; Konica serviceRequested -> warn; Xerox's waste toner container
-// has 5 % space left -> warn; everything else is healthy.
+// real UDP and compares each fact with EXPECTED.json.
 func TestPrinterRecordings(t *testing.T) {
 	exp := loadExpected(t)
-	tests := []struct {
-		file      string
-		status    result.Status
-		condition string
-		problems  []string
-		detail    string
-	}{
-		{"hp_color_laserjet_pro_m252dw", result.OK, "ok", []string{},
-			"Printer HP Color LaserJet Pro M252dw is ready; toner 36–88%."},
-		{"hp_color_laserjet_flow_mfp_m880", result.OK, "ok", []string{},
-			"Printer HP Color LaserJet flow MFP M880 is ready; toner 16–100%."},
-		{"brother_mfc-l2710dw", result.OK, "ok", []string{},
-			"Printer Brother MFC-L2710DW series is ready."},
-		{"canon_tm-5300", result.OK, "ok", []string{},
-			"Printer Canon TM-5300 is ready; ink 60–100%."},
-		{"dell_s5830dn", result.OK, "ok", []string{},
-			"Printer Dell S5830dn 7XQ1R92 LW62.DN4.P636 is ready; toner 49%."},
-		{"epson_wf-c5790", result.Warn, "warning",
-			[]string{"Black ink low (1%)", "Cyan ink low (1%)", "Magenta ink low (1%)", "Yellow ink low (1%)"},
-			"Printer EPSON WF-C5790BA needs attention: Black ink low (1%), Cyan ink low (1%), Magenta ink low (1%) and 1 more."},
-		{"fujifilm_apeos_c7580", result.OK, "ok", []string{},
-			"Printer FUJIFILM Apeos C7580 answers and reports no problem; toner 90–100%."},
-		{"konica_minolta_bizhub_c250i", result.Warn, "warning", []string{"Service requested"},
-			"Printer KONICA MINOLTA bizhub C250i needs attention: Service requested."},
-		{"sharp_mx-3570n", result.Warn, "warning", []string{"Toner low (lowest: Magenta toner 19%)"},
-			"Printer SHARP MX-3570N needs attention: Toner low (lowest: Magenta toner 19%)."},
-		{"xerox_altalink_c8045", result.Warn, "warning", []string{"Waste Toner Container nearly full (5% space left)"},
-			"Printer Xerox AltaLink C8045 needs attention: Waste Toner Container nearly full (5% space left)."},
-		{"zebra_zebranet_wired_ps", result.OK, "ok", []string{},
-			"Printer ZebraNet Wired PS is ready."},
-	}
+	tests := recordingCases
 	if len(tests) != 11 {
 		t.Fatalf("want all 11 recordings, have %d", len(tests))
 	}
