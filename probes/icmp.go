@@ -168,16 +168,27 @@ func Ping(ctx context.Context, addr netip.Addr, opt PingOptions) result.Check {
 				why = "could not be pinged (ICMP not permitted for this user)"
 			}
 			c.Detail = fmt.Sprintf("%s %s, but answers TCP on port %d (%s, %s)", addr, why, port, state, fmtDur(rtt))
+			if rtt >= opt.RTTWarn {
+				c.Status = result.Warn
+				c.Detail = fmt.Sprintf("%s %s; it answers TCP on port %d, but slow: %s (over %s)", addr, why, port, fmtDur(rtt), fmtDur(opt.RTTWarn))
+			}
 			return end(c)
 		}
 	}
 	if opt.Neighbour {
-		if st, mac := neighbourState(addr); st != "" {
+		if st, mac, confirmed := neighbourState(addr); st != "" {
 			c.With("neighbour_state", st)
 			if mac != "" {
 				c.With("neighbour_mac", mac)
 			}
-			if st == "reachable" || st == "permanent" {
+			// The kernel keeps an entry "reachable" for tens of seconds
+			// after its last confirmation: only a confirmation during this
+			// probe shows the gateway is there now.
+			fresh := confirmed >= 0 && confirmed <= now().Sub(c.Started)
+			if confirmed >= 0 {
+				c.With("neighbour_confirmed_ms", ms(confirmed))
+			}
+			if st == "reachable" && fresh {
 				c.With("method", "neighbour")
 				c.Status = result.Warn
 				c.Detail = fmt.Sprintf("%s answers on the local network (ARP/NDP, %s) but not to ping or TCP", addr, mac)
@@ -248,7 +259,10 @@ func runPing(ctx context.Context, addr netip.Addr, opt PingOptions) (*probing.St
 			case <-t.C:
 			}
 			st := p.Statistics()
-			if st.PacketsSent < opt.Count || time.Since(start) < sendTime {
+			// With no reply yet the path's RTT is unknown: a slow path
+			// (satellite, a congested uplink) must not read as 100% loss,
+			// so only the ICMP phase's timeout ends the wait.
+			if st.PacketsSent < opt.Count || time.Since(start) < sendTime || st.PacketsRecv == 0 {
 				continue
 			}
 			grace := pingGraceMin
@@ -294,10 +308,16 @@ func tcpFallback(ctx context.Context, addr netip.Addr, ports []int) (int, PortSt
 	best := res{}
 	for range ports {
 		r := <-ch
-		states[strconv.Itoa(r.port)] = string(r.state)
+		st := string(r.state)
+		if best.port != 0 && r.state == PortFiltered {
+			// Cut short once another port had proved the host: not
+			// measured, not filtered.
+			st = "not_needed"
+		}
+		states[strconv.Itoa(r.port)] = st
 		if (r.state == PortOpen || r.state == PortClosed) && best.port == 0 {
 			best = r
-			cancel() // one proof is enough; the rest report "filtered"
+			cancel() // one proof is enough
 		}
 	}
 	return best.port, best.state, best.rtt, states

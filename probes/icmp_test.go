@@ -175,7 +175,7 @@ func TestTCPFallback(t *testing.T) {
 		// The open port's proof cancels the silent one: it reports
 		// filtered without using up the deadline.
 		{name: "open beats filtered", ports: []int{filtered, open}, port: open, state: PortOpen,
-			states: map[string]string{itoa(filtered): "filtered", itoa(open): "open"}},
+			states: map[string]string{itoa(filtered): "not_needed", itoa(open): "open"}},
 		{name: "closed proves presence", ports: []int{closed}, port: closed, state: PortClosed,
 			states: map[string]string{itoa(closed): "closed"}},
 		{name: "nothing answers", ports: []int{filtered}, short: true, port: 0, state: "",

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"time"
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -121,18 +122,23 @@ func prefixOf(n *net.IPNet) (netip.Prefix, bool) {
 	return netip.PrefixFrom(a.Unmap(), ones), true
 }
 
-// neighbourState returns the kernel's neighbour (ARP/NDP) state for addr:
-// "reachable", "stale", "delay", "probe", "failed", "incomplete", or "" when
-// there is no entry. A gateway that answered ARP recently is alive even if
-// it drops ping.
-func neighbourState(addr netip.Addr) (state, mac string) {
+// userHZ is the unit of the neighbour cache's times (sysconf(_SC_CLK_TCK)),
+// 100 on every Linux architecture Go supports.
+const userHZ = 100
+
+// neighbourState returns the kernel's neighbour (ARP/NDP) state for addr
+// ("reachable", "stale", "delay", "probe", "failed", "incomplete",
+// "permanent", or "" when there is no entry), its MAC address, and how long
+// ago the entry was last confirmed (-1 when unknown).
+func neighbourState(addr netip.Addr) (state, mac string, confirmed time.Duration) {
+	confirmed = -1
 	fam := netlink.FAMILY_V4
 	if addr.Is6() {
 		fam = netlink.FAMILY_V6
 	}
 	neighs, err := netlink.NeighList(0, fam)
 	if err != nil {
-		return "", ""
+		return "", "", -1
 	}
 	ip := net.IP(addr.AsSlice())
 	for _, n := range neighs {
@@ -142,23 +148,24 @@ func neighbourState(addr netip.Addr) (state, mac string) {
 		if len(n.HardwareAddr) > 0 {
 			mac = n.HardwareAddr.String()
 		}
+		confirmed = time.Duration(n.Confirmed) * time.Second / userHZ
 		switch {
 		case n.State&netlink.NUD_REACHABLE != 0:
-			return "reachable", mac
+			return "reachable", mac, confirmed
 		case n.State&netlink.NUD_STALE != 0:
-			return "stale", mac
+			return "stale", mac, confirmed
 		case n.State&netlink.NUD_DELAY != 0:
-			return "delay", mac
+			return "delay", mac, confirmed
 		case n.State&netlink.NUD_PROBE != 0:
-			return "probe", mac
+			return "probe", mac, confirmed
 		case n.State&netlink.NUD_FAILED != 0:
-			return "failed", mac
+			return "failed", mac, confirmed
 		case n.State&netlink.NUD_INCOMPLETE != 0:
-			return "incomplete", mac
+			return "incomplete", mac, confirmed
 		case n.State&netlink.NUD_PERMANENT != 0 || n.State&netlink.NUD_NOARP != 0:
-			return "permanent", mac
+			return "permanent", mac, confirmed
 		}
-		return fmt.Sprintf("state-%#x", n.State), mac
+		return fmt.Sprintf("state-%#x", n.State), mac, confirmed
 	}
-	return "", ""
+	return "", "", -1
 }

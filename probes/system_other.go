@@ -6,6 +6,7 @@ import (
 	"context"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/jackpal/gateway"
 )
@@ -38,4 +39,4 @@ func readDefaultRoutes(ctx context.Context) ([]Route, error) {
 	return []Route{{Family: fam, Gateway: a}}, nil
 }
 
-func neighbourState(addr netip.Addr) (state, mac string) { return "", "" }
+func neighbourState(addr netip.Addr) (state, mac string, confirmed time.Duration) { return "", "", -1 }
