@@ -172,8 +172,8 @@ func TestTCPFallback(t *testing.T) {
 		state  PortState
 		states map[string]string
 	}{
-		// The open port's proof cancels the silent one: it reports
-		// filtered without using up the deadline.
+		// The open port's proof cancels the silent one without using up
+		// the deadline; cut short, it was not measured: "not_needed".
 		{name: "open beats filtered", ports: []int{filtered, open}, port: open, state: PortOpen,
 			states: map[string]string{itoa(filtered): "not_needed", itoa(open): "open"}},
 		{name: "closed proves presence", ports: []int{closed}, port: closed, state: PortClosed,

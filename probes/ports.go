@@ -69,8 +69,9 @@ func Ports(ctx context.Context, host string, ports []PortSpec, opt PortsOptions)
 		sem <- struct{}{}
 		// Checked after the wait for a slot, which can outlast the budget:
 		// a port dialled with a spent context reads "filtered" without a
-		// packet sent.
-		if ctx.Err() != nil {
+		// packet sent. The deadline itself is compared, not only ctx.Err():
+		// a dial's own deadline timer can fire just before the context's.
+		if ctx.Err() != nil || remaining(ctx, opt.Timeout) <= 0 {
 			<-sem
 			checks[i] = skipPort(host, p, "not tried: the time budget ran out")
 			continue
