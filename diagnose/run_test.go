@@ -1,0 +1,126 @@
+package diagnose
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"github.com/netprobe/netprobe/result"
+)
+
+// A task that ignores its context must not hold the run: runTasks returns
+// after the deadline and reports that task as not measured, while the
+// tasks that finished keep their results.
+func TestRunTasksDoesNotWaitForStragglers(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	tasks := []Task{
+		{Layer: result.Service, Name: "tcp", Target: "stuck", run: func(ctx context.Context) []result.Check {
+			<-release // ignores ctx on purpose
+			return nil
+		}},
+		{Layer: result.Service, Name: "tcp", Target: "quick", run: func(ctx context.Context) []result.Check {
+			return []result.Check{{Name: "tcp", Layer: result.Service, Target: "quick", Status: result.OK}}
+		}},
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	done := make(chan []result.Check)
+	go func() { done <- runTasks(ctx, tasks, time.Second) }()
+	var got []result.Check
+	select {
+	case got = <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("runTasks waited for a task that ignores its deadline")
+	}
+	if len(got) != 2 {
+		t.Fatalf("got %d checks, want 2: %+v", len(got), got)
+	}
+	if got[0].Target != "stuck" || got[0].Status != result.Skip || got[0].Evidence["timed_out"] != true {
+		t.Errorf("stuck task: %+v", got[0])
+	}
+	if got[1].Target != "quick" || got[1].Status != result.OK {
+		t.Errorf("quick task lost its result: %+v", got[1])
+	}
+}
+
+// Run end to end on loopback: a real DNS server, a real listener and a
+// closed port; only the dns and service layers (nothing leaves 127.0.0.1).
+func TestRunOnLoopback(t *testing.T) {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
+		m := new(dns.Msg)
+		m.SetReply(r)
+		if r.Question[0].Name == "svc.lab.test." && r.Question[0].Qtype == dns.TypeA {
+			rr, _ := dns.NewRR("svc.lab.test. 60 IN A 127.0.0.1")
+			m.Answer = append(m.Answer, rr)
+		} else if r.Question[0].Name != "svc.lab.test." {
+			m.Rcode = dns.RcodeNameError
+		}
+		w.WriteMsg(m)
+	})}
+	started := make(chan struct{})
+	srv.NotifyStartedFunc = func() { close(started) }
+	go srv.ActivateAndServe()
+	<-started
+	defer srv.Shutdown()
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	open := ln.Addr().(*net.TCPAddr).Port
+	closedLn, _ := net.Listen("tcp", "127.0.0.1:0")
+	closed := closedLn.Addr().(*net.TCPAddr).Port
+	closedLn.Close()
+
+	base := Options{Layers: []result.Layer{result.DNS, result.Service}, NoReference: true, Budget: 3 * time.Second,
+		Resolvers: []netip.AddrPort{netip.MustParseAddrPort(pc.LocalAddr().String())},
+		DNSNames:  []string{"svc.lab.test"}}
+	tests := []struct {
+		name   string
+		target string
+		status result.Overall
+		layer  result.Layer
+	}{
+		{"healthy: named target resolved through the given resolver", "tcp://svc.lab.test:" + itoa(open), result.Healthy, result.None},
+		{"closed port", "tcp://127.0.0.1:" + itoa(closed), result.Failed, result.Service},
+		{"missing name", "tcp://missing.lab.test:" + itoa(open), result.Failed, result.DNS},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := base
+			o.Targets = []Target{mustTarget(tt.target)}
+			r := Run(context.Background(), o)
+			if r.Verdict.Status != tt.status || r.Verdict.Layer != tt.layer {
+				t.Fatalf("verdict %s/%s, want %s/%s: %s", r.Verdict.Status, r.Verdict.Layer, tt.status, tt.layer, r.Verdict.Summary)
+			}
+			if r.Schema != result.Schema || len(r.Layers) != 2 || r.Duration <= 0 || r.Budget != 3*time.Second {
+				t.Fatalf("report frame: schema %q, %d layers, duration %s, budget %s", r.Schema, len(r.Layers), r.Duration, r.Budget)
+			}
+			if r.Host.ICMP != "not-used" {
+				t.Errorf("no ping in this run, host.icmp = %q", r.Host.ICMP)
+			}
+		})
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
