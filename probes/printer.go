@@ -599,6 +599,7 @@ func prtCompareOID(a, b string) int {
 // agents, or fallbacks).
 func readPrinter(ctx context.Context, host string, opt PrinterOptions) *printerData {
 	d := &printerData{devIndex: 1, colorant: map[string]string{}}
+	budget := remaining(ctx, opt.Timeout)
 	s, err := newPrtSession(ctx, host, opt)
 	defer func() {
 		if s.g.Conn != nil {
@@ -608,7 +609,7 @@ func readPrinter(ctx context.Context, host string, opt PrinterOptions) *printerD
 	}()
 	if err != nil {
 		d.err = err
-		d.errText = prtErrorText(err, opt)
+		d.errText = prtErrorText(err, opt, budget)
 		return d
 	}
 
@@ -630,7 +631,7 @@ func readPrinter(ctx context.Context, host string, opt PrinterOptions) *printerD
 	}
 	if err != nil && !s.answered {
 		d.err = err
-		d.errText = prtErrorText(err, opt)
+		d.errText = prtErrorText(err, opt, budget)
 		d.refused = prtRefused(err)
 		return d
 	}
@@ -990,12 +991,13 @@ func prtRefused(err error) bool {
 
 // prtErrorText explains an SNMP failure in words, without the packet
 // dumps gosnmp sometimes appends.
-func prtErrorText(err error, opt PrinterOptions) string {
+// budget is how long the probe waited, for "no answer within ...".
+func prtErrorText(err error, opt PrinterOptions, budget time.Duration) string {
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return fmt.Sprintf("SNMP port %d/udp refused the request (nothing listens there)", opt.Port)
 	case prtNoAnswer(err):
-		return fmt.Sprintf("no SNMP answer within %s", opt.Timeout)
+		return fmt.Sprintf("no SNMP answer within %s", budget.Round(100*time.Millisecond))
 	case errors.Is(err, gosnmp.ErrUnknownUsername):
 		return "the SNMPv3 agent does not know this user"
 	case errors.Is(err, gosnmp.ErrUnknownSecurityLevel):
@@ -1195,9 +1197,13 @@ func assessPrinter(d *printerData, portList []int, ports map[int]PortState, opt 
 		a.condition = prtCondWarning
 		a.detail = fmt.Sprintf("Printer %s needs attention: %s.", model, prtListProblems(ps))
 	default:
-		ready := "is ready"
-		if d.deviceStatus == nil && !d.hasErrState {
-			ready = "answers and reports no problem" // it has no status objects to say "ready"
+		// "Ready" only when the printer says it runs (or, lacking
+		// hrDeviceStatus, at least reports its error bits); an agent with
+		// no status objects (Fujifilm, Xerox) or "unknown" just has no
+		// complaint.
+		ready := "answers and reports no problem"
+		if (d.deviceStatus != nil && *d.deviceStatus == printermib.DeviceRunning) || (d.deviceStatus == nil && d.hasErrState) {
+			ready = "is ready"
 		}
 		a.detail = fmt.Sprintf("Printer %s %s", model, ready)
 		if r := d.colorantRange(); r != "" {

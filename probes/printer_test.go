@@ -788,6 +788,9 @@ func TestPrinterContextDeadline(t *testing.T) {
 	if c.Evidence["condition"] != "unreachable" {
 		t.Errorf("condition = %v", c.Evidence["condition"])
 	}
+	if got := c.Evidence["snmp_error"]; got != "no SNMP answer within 400ms" {
+		t.Errorf("snmp_error = %q, want the real wait, not the 10 s option", got)
+	}
 }
 
 // TestPrinterV3 reads a recording over SNMPv3 with each security level and
