@@ -36,11 +36,7 @@ func Run(ctx context.Context, o Options) *result.Report {
 		}
 	}
 	if len(o.Resolvers) > 0 {
-		var servers []string
-		for _, r := range o.Resolvers {
-			servers = append(servers, r.String())
-		}
-		ctx = probes.WithResolver(ctx, probes.ResolverFor(servers))
+		ctx = probes.WithResolvers(ctx, o.Resolvers)
 	}
 	return execute(ctx, o, Plan(o, sys, perm), perm, start, wallStart)
 }

@@ -2,6 +2,7 @@ package probes
 
 import (
 	"context"
+	"net/netip"
 	"reflect"
 	"strings"
 	"testing"
@@ -140,7 +141,7 @@ func TestPortsNames(t *testing.T) {
 	t.Parallel()
 	open := openTCP(t)
 	srv := startDNS(t, resolverZone())
-	ctx := WithResolver(longCtx(t), ResolverFor([]string{srv.String()}))
+	ctx := WithResolvers(longCtx(t), []netip.AddrPort{srv})
 	t.Run("name resolved once, kept as evidence", func(t *testing.T) {
 		got := Ports(ctx, "loop.test.", tcpSpecs(open), PortsOptions{})
 		if len(got) != 1 || got[0].Status != result.OK || got[0].Evidence["host"] != "loop.test." {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"slices"
 	"sort"
 	"strconv"
@@ -218,6 +219,24 @@ func Printer(ctx context.Context, host string, opt PrinterOptions) result.Check 
 	ctx, cancel := context.WithTimeout(ctx, opt.Timeout)
 	defer cancel()
 
+	// A printer named by host name is resolved once, through the run's
+	// resolvers (see WithResolvers), and SNMP and the print ports use the
+	// address: gosnmp would otherwise ask the system resolver.
+	addr := host
+	if _, err := netip.ParseAddr(host); err != nil {
+		addrs, err := LookupHost(ctx, host)
+		if err != nil {
+			c.Status = result.Fail
+			c.Error = errText(err)
+			c.Detail = fmt.Sprintf("Printer %s cannot be found: its name does not resolve (%s).", host, errText(err))
+			c.With("condition", "unreachable").With("problems", []string{"Name does not resolve"}).With("ports", map[string]string{})
+			prtScrub(&c, opt.secrets())
+			return end(c)
+		}
+		addr = addrs[0].String()
+		c.With("address", addr)
+	}
+
 	ports := make([]PortState, len(opt.PrintPorts))
 	var wg sync.WaitGroup
 	for i, p := range opt.PrintPorts {
@@ -226,10 +245,10 @@ func Printer(ctx context.Context, host string, opt PrinterOptions) result.Check 
 			defer wg.Done()
 			pctx, pcancel := context.WithTimeout(ctx, printPortTimeout)
 			defer pcancel()
-			ports[i], _, _ = DialTCP(pctx, net.JoinHostPort(host, strconv.Itoa(p)))
+			ports[i], _, _ = DialTCP(pctx, net.JoinHostPort(addr, strconv.Itoa(p)))
 		}()
 	}
-	d := readPrinter(ctx, host, opt)
+	d := readPrinter(ctx, addr, opt)
 	wg.Wait()
 
 	portMap := make(map[int]PortState, len(ports))

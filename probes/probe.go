@@ -10,7 +10,10 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"sync"
 	"time"
+
+	"github.com/miekg/dns"
 
 	"github.com/netprobe/netprobe/result"
 )
@@ -49,48 +52,116 @@ func isTimeout(err error) bool {
 // ms converts a duration to the report's millisecond unit.
 func ms(d time.Duration) float64 { return result.Millis(d) }
 
-type resolverKey struct{}
+type resolversKey struct{}
 
-// WithResolver makes the probes run under ctx resolve host names with r
-// instead of the system resolver. A run that tests given DNS servers
-// (--resolver) resolves its targets through them too: the same path the
-// report judges, and no query to a server the user did not name.
-func WithResolver(ctx context.Context, r *net.Resolver) context.Context {
-	return context.WithValue(ctx, resolverKey{}, r)
+// WithResolvers makes the probes run under ctx resolve host names by
+// asking these DNS servers directly, in order, instead of the system
+// resolver. A run that tests given DNS servers (--resolver) resolves its
+// targets through them too: the same path the report judges, and no query
+// to a server the user did not name.
+func WithResolvers(ctx context.Context, servers []netip.AddrPort) context.Context {
+	return context.WithValue(ctx, resolversKey{}, servers)
 }
 
-// resolverFrom returns the resolver set by WithResolver, or the system's.
-func resolverFrom(ctx context.Context) *net.Resolver {
-	if r, ok := ctx.Value(resolverKey{}).(*net.Resolver); ok && r != nil {
-		return r
+func resolversFrom(ctx context.Context) []netip.AddrPort {
+	s, _ := ctx.Value(resolversKey{}).([]netip.AddrPort)
+	return s
+}
+
+// LookupHost resolves host to its addresses (IPv4 first). With servers set
+// by WithResolvers it asks them in order: an answer with addresses, an
+// NXDOMAIN or an empty answer ends the search; silence, SERVFAIL or REFUSED
+// moves on to the next server. Otherwise the system resolver answers.
+// Errors are *net.DNSError, so callers can tell "no such name" from "no
+// answer".
+func LookupHost(ctx context.Context, host string) ([]netip.Addr, error) {
+	if a, err := netip.ParseAddr(host); err == nil {
+		return []netip.Addr{a}, nil
 	}
-	return net.DefaultResolver
-}
-
-// ResolverFor returns a resolver that asks only the given DNS servers, in
-// order, the way the Go resolver asks resolv.conf's.
-func ResolverFor(servers []string) *net.Resolver {
-	return &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-		var d net.Dialer
-		var err error
-		for _, s := range servers {
-			var c net.Conn
-			if c, err = d.DialContext(ctx, network, s); err == nil {
-				return c, nil
+	servers := resolversFrom(ctx)
+	if len(servers) == 0 {
+		addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+		if err != nil {
+			return nil, err
+		}
+		for i := range addrs {
+			addrs[i] = addrs[i].Unmap()
+		}
+		return addrs, nil
+	}
+	var last *net.DNSError
+	for i, srv := range servers {
+		if ctx.Err() != nil {
+			break
+		}
+		// Each server gets its share of the time left, so a silent first
+		// server cannot use up the time of the ones after it.
+		per := remaining(ctx, DefaultDNSTimeout) / time.Duration(len(servers)-i)
+		if per > DefaultDNSTimeout {
+			per = DefaultDNSTimeout
+		}
+		var a, aaaa DNSAnswer
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() { defer wg.Done(); a = QueryDNS(ctx, srv, host, dns.TypeA, per) }()
+		go func() { defer wg.Done(); aaaa = QueryDNS(ctx, srv, host, dns.TypeAAAA, per) }()
+		wg.Wait()
+		var out []netip.Addr
+		for _, s := range append(append([]string{}, a.Addrs...), aaaa.Addrs...) {
+			if ip, err := netip.ParseAddr(s); err == nil {
+				out = append(out, ip.Unmap())
 			}
 		}
-		return nil, err
-	}}
+		if len(out) > 0 {
+			return out, nil
+		}
+		e := &net.DNSError{Name: host, Server: serverString(srv)}
+		switch {
+		case a.Rcode == "NXDOMAIN" || aaaa.Rcode == "NXDOMAIN":
+			e.Err, e.IsNotFound = "no such host (NXDOMAIN)", true
+			return nil, e
+		case a.Rcode == "NOERROR" || aaaa.Rcode == "NOERROR":
+			e.Err, e.IsNotFound = "no address for this name", true
+			return nil, e
+		case a.Rcode == "timeout":
+			e.Err, e.IsTimeout = "no answer from the DNS server", true
+		case a.Rcode == "error":
+			e.Err = errText(a.Err)
+		default:
+			e.Err = "the DNS server answered " + a.Rcode
+		}
+		last = e
+	}
+	if last == nil {
+		return nil, &net.DNSError{Name: host, Err: "no time left to resolve", IsTimeout: true}
+	}
+	return nil, last
 }
 
-// LookupHost resolves a name with the run's resolver (see WithResolver).
-func LookupHost(ctx context.Context, host string) ([]netip.Addr, error) {
-	addrs, err := resolverFrom(ctx).LookupNetIP(ctx, "ip", host)
+// dialTCP connects to host:port. With resolvers set by WithResolvers a name
+// is resolved through them and each address tried in turn; otherwise the
+// standard dialer resolves (and races IPv4 and IPv6).
+func dialTCP(ctx context.Context, addr string) (net.Conn, error) {
+	var d net.Dialer
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || len(resolversFrom(ctx)) == 0 {
+		return d.DialContext(ctx, "tcp", addr)
+	}
+	if _, err := netip.ParseAddr(host); err == nil {
+		return d.DialContext(ctx, "tcp", addr)
+	}
+	addrs, err := LookupHost(ctx, host)
 	if err != nil {
-		return nil, err
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: err}
 	}
-	for i := range addrs {
-		addrs[i] = addrs[i].Unmap()
+	for _, a := range addrs {
+		var c net.Conn
+		if c, err = d.DialContext(ctx, "tcp", net.JoinHostPort(a.String(), port)); err == nil {
+			return c, nil
+		}
+		if ctx.Err() != nil {
+			break
+		}
 	}
-	return addrs, nil
+	return nil, err
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"syscall"
 	"testing"
@@ -64,18 +65,33 @@ func TestBeginEnd(t *testing.T) {
 	}
 }
 
-// TestResolverForOrder: a server that cannot even be dialled is passed
-// over for the next one. (A UDP dial never fails for a server that is
-// merely dead, so this is the only fallback ResolverFor itself makes.)
-func TestResolverForOrder(t *testing.T) {
+// TestLookupHostFallsThrough: with servers set by WithResolvers a server
+// that refuses the connection or stays silent is passed over for the next
+// one, while an NXDOMAIN ends the search (the name does not exist).
+func TestLookupHostFallsThrough(t *testing.T) {
 	t.Parallel()
 	srv := startDNS(t, resolverZone())
-	ctx := WithResolver(longCtx(t), ResolverFor([]string{"127.0.0.1:99999", srv.String()}))
+	closed := netip.AddrPortFrom(lo4, uint16(closedUDP(t)))
+	silentPort, _ := silentUDP(t)
+	silent := netip.AddrPortFrom(lo4, uint16(silentPort))
+
+	ctx := WithResolvers(longCtx(t), []netip.AddrPort{closed, srv})
 	addrs, err := LookupHost(ctx, "loop.test.")
 	if err != nil || len(addrs) != 1 || addrs[0] != lo4 {
-		t.Fatalf("LookupHost = %v, %v", addrs, err)
+		t.Fatalf("closed then good: LookupHost = %v, %v", addrs, err)
 	}
-	if resolverFrom(context.Background()) != net.DefaultResolver {
-		t.Error("without WithResolver the system resolver must be used")
+	ctx = WithResolvers(longCtx(t), []netip.AddrPort{silent, srv})
+	if addrs, err = LookupHost(ctx, "loop.test."); err != nil || len(addrs) != 1 {
+		t.Fatalf("silent then good: LookupHost = %v, %v", addrs, err)
+	}
+	// The error names the server that was asked, not the system's.
+	ctx = WithResolvers(shortCtx(t, 3*time.Second), []netip.AddrPort{closed})
+	_, err = LookupHost(ctx, "loop.test.")
+	var de *net.DNSError
+	if !errors.As(err, &de) || de.Server != closed.String() {
+		t.Fatalf("closed only: err = %v, want a DNSError naming %s", err, closed)
+	}
+	if got := resolversFrom(context.Background()); got != nil {
+		t.Errorf("without WithResolvers no servers are set, got %v", got)
 	}
 }

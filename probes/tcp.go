@@ -43,9 +43,8 @@ func DialTCP(ctx context.Context, addr string) (state PortState, rtt time.Durati
 // dialConn is DialTCP that keeps the connection open for a TLS or HTTP
 // phase.
 func dialConn(ctx context.Context, addr string) (net.Conn, PortState, time.Duration, error) {
-	d := net.Dialer{Resolver: resolverFrom(ctx)}
 	start := time.Now()
-	conn, err := d.DialContext(ctx, "tcp", addr)
+	conn, err := dialTCP(ctx, addr)
 	rtt := time.Since(start)
 	if err == nil {
 		return conn, PortOpen, rtt, nil

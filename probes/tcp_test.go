@@ -130,7 +130,7 @@ func TestTCP(t *testing.T) {
 	open, closed, filtered := openTCP(t), closedTCP(t), filteredTCP(t)
 	srv := startDNS(t, resolverZone())
 	viaTestDNS := func(ctx context.Context) context.Context {
-		return WithResolver(ctx, ResolverFor([]string{srv.String()}))
+		return WithResolvers(ctx, []netip.AddrPort{srv})
 	}
 	tests := []struct {
 		name      string
@@ -159,7 +159,7 @@ func TestTCP(t *testing.T) {
 		{name: "name that does not exist", host: "nx.test.", port: open, status: result.Fail, state: PortError,
 			detail: "could not resolve nx.test.: lookup nx.test.", errText: "no such host", wantLayer: result.Service},
 		{name: "name whose DNS server is silent", host: "slow.silent.test.", port: open, short: true, status: result.Fail,
-			state: PortError, detail: "could not resolve slow.silent.test.", errText: "i/o timeout", wantLayer: result.Service},
+			state: PortError, detail: "could not resolve slow.silent.test.", errText: "no answer from the DNS server", wantLayer: result.Service},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -237,7 +237,7 @@ func TestJudgeTCPUnreachable(t *testing.T) {
 func TestLookupHostThroughRun(t *testing.T) {
 	t.Parallel()
 	srv := startDNS(t, newTestZone())
-	ctx := WithResolver(longCtx(t), ResolverFor([]string{srv.String()}))
+	ctx := WithResolvers(longCtx(t), []netip.AddrPort{srv})
 	addrs, err := LookupHost(ctx, "ok.test.")
 	if err != nil {
 		t.Fatal(err)

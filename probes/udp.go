@@ -60,8 +60,15 @@ func UDP(ctx context.Context, host string, port int) result.Check {
 		return end(c)
 	}
 
-	d := net.Dialer{Resolver: resolverFrom(ctx)}
-	conn, err := d.DialContext(ctx, "udp", addr)
+	var d net.Dialer
+	ap, err := resolveAddrPort(ctx, host, port)
+	if err != nil {
+		c.With("port_state", string(PortError))
+		c.Status, c.Error = result.Fail, errText(err)
+		c.Detail = fmt.Sprintf("could not resolve %s: %s", host, errText(err))
+		return end(c)
+	}
+	conn, err := d.DialContext(ctx, "udp", ap.String())
 	if err != nil {
 		state := classifyDialError(err)
 		c.With("port_state", string(state))
@@ -122,12 +129,12 @@ func resolveAddrPort(ctx context.Context, host string, port int) (netip.AddrPort
 	if a, err := netip.ParseAddr(host); err == nil {
 		return netip.AddrPortFrom(a, uint16(port)), nil
 	}
-	addrs, err := resolverFrom(ctx).LookupNetIP(ctx, "ip", host)
+	addrs, err := LookupHost(ctx, host)
 	if err != nil {
 		return netip.AddrPort{}, err
 	}
 	if len(addrs) == 0 {
 		return netip.AddrPort{}, fmt.Errorf("no address for %s", host)
 	}
-	return netip.AddrPortFrom(addrs[0].Unmap(), uint16(port)), nil
+	return netip.AddrPortFrom(addrs[0], uint16(port)), nil
 }

@@ -2,6 +2,7 @@ package probes
 
 import (
 	"net"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -36,7 +37,7 @@ func TestUDP(t *testing.T) {
 		{name: "name through the run's resolver", host: "loop.test.", port: echo, status: result.OK, state: PortOpen,
 			detail: "is open"},
 		{name: "name that does not exist", host: "nx.test.", port: echo, status: result.Fail, state: PortError,
-			detail: "could not reach nx.test.:", errTxt: "no such host"},
+			detail: "could not resolve nx.test.:", errTxt: "no such host"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -44,7 +45,7 @@ func TestUDP(t *testing.T) {
 			if tt.short {
 				ctx = shortCtx(t, 600*time.Millisecond)
 			}
-			ctx = WithResolver(ctx, ResolverFor([]string{srv.String()}))
+			ctx = WithResolvers(ctx, []netip.AddrPort{srv})
 			c := UDP(ctx, tt.host, tt.port)
 			if c.Status != tt.status {
 				t.Errorf("status = %s, want %s (%s)", c.Status, tt.status, c.Detail)
