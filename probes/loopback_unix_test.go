@@ -60,4 +60,3 @@ func filteredTCP(t *testing.T) int {
 	t.Fatalf("this kernel keeps completing handshakes on a full backlog-0 listener (%s); the filtered tests need another silent port", addr)
 	return 0
 }
-
