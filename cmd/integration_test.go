@@ -3,13 +3,14 @@ package cmd_test
 import (
 	"bytes"
 	"encoding/json"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/netprobe/netprobe/internal/testnet"
 
 	"github.com/miekg/dns"
 )
@@ -57,15 +58,10 @@ func netprobe(t *testing.T, args ...string) run {
 	return run{code, out.String(), errb.String()}
 }
 
-// dnsServer answers ok.test with an address and nx.test with NXDOMAIN.
+// dnsServer answers ok.test with an address and anything else with
+// NXDOMAIN.
 func dnsServer(t *testing.T) string {
-	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := dns.NewServeMux()
-	mux.HandleFunc(".", func(w dns.ResponseWriter, r *dns.Msg) {
+	return testnet.StartDNS(t, dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
 		m := new(dns.Msg)
 		m.SetReply(r)
 		switch strings.ToLower(r.Question[0].Name) {
@@ -78,51 +74,12 @@ func dnsServer(t *testing.T) string {
 			m.Rcode = dns.RcodeNameError
 		}
 		w.WriteMsg(m)
-	})
-	started := make(chan struct{})
-	srv := &dns.Server{PacketConn: pc, Handler: mux, NotifyStartedFunc: func() { close(started) }}
-	go srv.ActivateAndServe()
-	<-started
-	t.Cleanup(func() { srv.Shutdown() })
-	return pc.LocalAddr().String()
+	})).String()
 }
 
-// silentUDP returns an address where a socket reads and never answers.
 func silentUDP(t *testing.T) string {
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pc.Close() })
-	return pc.LocalAddr().String()
-}
-
-func openPort(t *testing.T) int {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-func closedPort(t *testing.T) int {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	return p
+	port, _ := testnet.SilentUDP(t)
+	return "127.0.0.1:" + strconv.Itoa(port)
 }
 
 type verdictJSON struct {
@@ -154,7 +111,7 @@ func parse(t *testing.T, s string) verdictJSON {
 
 func TestExitCodes(t *testing.T) {
 	good, silent := dnsServer(t), silentUDP(t)
-	open, closed := openPort(t), closedPort(t)
+	open, closed := testnet.OpenTCP(t), testnet.ClosedTCP(t)
 	tests := []struct {
 		name          string
 		args          []string

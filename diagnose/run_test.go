@@ -2,11 +2,12 @@ package diagnose
 
 import (
 	"context"
-	"net"
 	"net/netip"
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/netprobe/netprobe/internal/testnet"
 
 	"github.com/miekg/dns"
 
@@ -52,11 +53,7 @@ func TestRunTasksDoesNotWaitForStragglers(t *testing.T) {
 // Run end to end on loopback: a real DNS server, a real listener and a
 // closed port; only the dns and service layers (nothing leaves 127.0.0.1).
 func TestRunOnLoopback(t *testing.T) {
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
+	srv := testnet.StartDNS(t, dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
 		m := new(dns.Msg)
 		m.SetReply(r)
 		if r.Question[0].Name == "svc.lab.test." && r.Question[0].Qtype == dns.TypeA {
@@ -66,34 +63,11 @@ func TestRunOnLoopback(t *testing.T) {
 			m.Rcode = dns.RcodeNameError
 		}
 		w.WriteMsg(m)
-	})}
-	started := make(chan struct{})
-	srv.NotifyStartedFunc = func() { close(started) }
-	go srv.ActivateAndServe()
-	<-started
-	defer srv.Shutdown()
-
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	open := ln.Addr().(*net.TCPAddr).Port
-	closedLn, _ := net.Listen("tcp", "127.0.0.1:0")
-	closed := closedLn.Addr().(*net.TCPAddr).Port
-	closedLn.Close()
+	}))
+	open, closed := testnet.OpenTCP(t), testnet.ClosedTCP(t)
 
 	base := Options{Layers: []result.Layer{result.DNS, result.Service}, NoReference: true, Budget: 3 * time.Second,
-		Resolvers: []netip.AddrPort{netip.MustParseAddrPort(pc.LocalAddr().String())},
+		Resolvers: []netip.AddrPort{srv},
 		DNSNames:  []string{"svc.lab.test"}}
 	tests := []struct {
 		name   string

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netprobe/netprobe/internal/testnet"
+
 	"github.com/miekg/dns"
 
 	"github.com/netprobe/netprobe/result"
@@ -147,7 +149,7 @@ func (d *dropFirst) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
 func TestQueryDNS(t *testing.T) {
 	t.Parallel()
 	z := newTestZone()
-	srv := startDNS(t, z)
+	srv := testnet.StartDNS(t, z)
 
 	tests := []struct {
 		name      string
@@ -206,8 +208,8 @@ func TestQueryDNS(t *testing.T) {
 
 func TestQueryDNSNoAnswer(t *testing.T) {
 	t.Parallel()
-	srv := startDNS(t, newTestZone())
-	closed := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(closedUDP(t)))
+	srv := testnet.StartDNS(t, newTestZone())
+	closed := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(testnet.ClosedUDP(t)))
 
 	t.Run("silent server times out", func(t *testing.T) {
 		a := QueryDNS(shortCtx(t, 700*time.Millisecond), srv, "silent.test", dns.TypeA, 0)
@@ -238,7 +240,7 @@ func TestQueryDNSNoAnswer(t *testing.T) {
 func TestQueryDNSLossTolerance(t *testing.T) {
 	t.Parallel()
 	h := &dropFirst{seen: map[uint16]bool{}}
-	srv := startDNS(t, h)
+	srv := testnet.StartDNS(t, h)
 	c := DNS(longCtx(t), srv, "lossy.test", DNSOptions{})
 	if c.Status != result.OK {
 		t.Fatalf("status %s (%s), want ok after the retransmission", c.Status, c.Detail)
@@ -257,8 +259,8 @@ func TestQueryDNSLossTolerance(t *testing.T) {
 func TestDNS(t *testing.T) {
 	t.Parallel()
 	z := newTestZone()
-	srv := startDNS(t, z)
-	closed := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(closedUDP(t)))
+	srv := testnet.StartDNS(t, z)
+	closed := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(testnet.ClosedUDP(t)))
 
 	tests := []struct {
 		name     string
@@ -441,12 +443,12 @@ func TestCompareDNS(t *testing.T) {
 // servers: a local resolver that lost a record and a reference that has it.
 func TestCompareDNSLive(t *testing.T) {
 	t.Parallel()
-	local := startDNS(t, dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
+	local := testnet.StartDNS(t, dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
 		m := new(dns.Msg)
 		m.SetRcode(r, dns.RcodeNameError)
 		w.WriteMsg(m)
 	}))
-	ref := startDNS(t, newTestZone())
+	ref := testnet.StartDNS(t, newTestZone())
 	sys := DNS(longCtx(t), local, "ok.test", DNSOptions{Role: "system"})
 	refc := DNS(longCtx(t), ref, "ok.test", DNSOptions{Role: "reference"})
 	c := CompareDNS("ok.test", []result.Check{sys}, []result.Check{refc}, time.Now())

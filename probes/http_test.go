@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netprobe/netprobe/internal/testnet"
+
 	"github.com/netprobe/netprobe/result"
 )
 
@@ -83,7 +85,7 @@ func TestWebHTTP(t *testing.T) {
 	t.Parallel()
 	srv := httptest.NewServer(webHandler())
 	t.Cleanup(srv.Close)
-	closed := closedTCP(t)
+	closed := testnet.ClosedTCP(t)
 	tests := []struct {
 		name     string
 		url      string
@@ -159,7 +161,7 @@ func TestWebHTTPS(t *testing.T) {
 	selfSigned := makeCert(t, certSpec{cn: "svc.test", ips: loopbackIPs}, nil)
 	trusted := TLSOptions{ExtraCAs: []*x509.Certificate{p.root.cert}}
 	goodSrv, soonSrv, selfSrv := serveTLS(t, good), serveTLS(t, soon), serveTLS(t, selfSigned)
-	closed, silent := closedTCP(t), silentTCP(t)
+	closed, silent := testnet.ClosedTCP(t), silentTCP(t)
 
 	tests := []struct {
 		name  string

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netprobe/netprobe/internal/testnet"
+
 	"github.com/netprobe/netprobe/result"
 )
 
@@ -102,7 +104,7 @@ func hasLoopback6() bool {
 
 func TestPingTCPFallback(t *testing.T) {
 	t.Parallel()
-	open, closed, filtered := openTCP(t), closedTCP(t), filteredTCP(t)
+	open, closed, filtered := testnet.OpenTCP(t), testnet.ClosedTCP(t), filteredTCP(t)
 	denied := ICMPPermission{Mode: ICMPDenied, Reason: "ping not permitted (test)"}
 	tests := []struct {
 		name     string
@@ -163,7 +165,7 @@ func TestPingTCPFallback(t *testing.T) {
 
 func TestTCPFallback(t *testing.T) {
 	t.Parallel()
-	open, closed, filtered := openTCP(t), closedTCP(t), filteredTCP(t)
+	open, closed, filtered := testnet.OpenTCP(t), testnet.ClosedTCP(t), filteredTCP(t)
 	tests := []struct {
 		name   string
 		ports  []int

@@ -15,7 +15,6 @@ import (
 	"crypto/x509/pkix"
 	"math/big"
 	"net"
-	"net/netip"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -42,121 +41,10 @@ func shortCtx(t *testing.T, d time.Duration) context.Context {
 	return ctx
 }
 
-// startDNS serves h on 127.0.0.1 over UDP and TCP on the same port (the
-// truncation retry needs both) and returns the address once both listen.
-func startDNS(t *testing.T, h dns.Handler) netip.AddrPort {
-	t.Helper()
-	var pc net.PacketConn
-	var ln net.Listener
-	for try := 0; ; try++ {
-		var err error
-		pc, err = net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ln, err = net.Listen("tcp", pc.LocalAddr().String())
-		if err == nil {
-			break
-		}
-		pc.Close()
-		if try == 20 {
-			t.Fatalf("no port free for both UDP and TCP: %v", err)
-		}
-	}
-	serveDNS(t, &dns.Server{PacketConn: pc, Handler: h})
-	serveDNS(t, &dns.Server{Listener: ln, Handler: h})
-	return netip.MustParseAddrPort(pc.LocalAddr().String())
-}
-
-// serveDNS runs s until the test ends, returning once it listens.
-func serveDNS(t *testing.T, s *dns.Server) {
-	t.Helper()
-	started := make(chan struct{})
-	s.NotifyStartedFunc = func() { close(started) }
-	go s.ActivateAndServe()
-	select {
-	case <-started:
-	case <-time.After(5 * time.Second):
-		t.Fatal("DNS server did not start")
-	}
-	t.Cleanup(func() { s.Shutdown() })
-}
-
 // isTCP reports whether the query came over TCP.
 func isTCP(w dns.ResponseWriter) bool {
 	_, ok := w.RemoteAddr().(*net.TCPAddr)
 	return ok
-}
-
-// openTCP listens on 127.0.0.1 and accepts (and closes) every connection.
-func openTCP(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// closedTCP returns a port that was just bound and released: nothing
-// listens there, so the kernel answers a SYN with a reset.
-func closedTCP(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	return port
-}
-
-// closedUDP returns a UDP port nothing listens on: a datagram there draws
-// an ICMP port unreachable, which Go reports as "connection refused".
-func closedUDP(t *testing.T) int {
-	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := pc.LocalAddr().(*net.UDPAddr).Port
-	pc.Close()
-	return port
-}
-
-// silentUDP binds a UDP port and reads without ever answering: no reply,
-// no ICMP — what a filtered port or a picky service looks like.
-func silentUDP(t *testing.T) (port int, got func() int) {
-	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pc.Close() })
-	var mu sync.Mutex
-	n := 0
-	go func() {
-		buf := make([]byte, 2048)
-		for {
-			if _, _, err := pc.ReadFrom(buf); err != nil {
-				return
-			}
-			mu.Lock()
-			n++
-			mu.Unlock()
-		}
-	}()
-	return pc.LocalAddr().(*net.UDPAddr).Port, func() int { mu.Lock(); defer mu.Unlock(); return n }
 }
 
 // echoUDP answers every datagram with its own bytes plus "!" (so an empty

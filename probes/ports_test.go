@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netprobe/netprobe/internal/testnet"
+
 	"github.com/netprobe/netprobe/result"
 )
 
@@ -21,8 +23,8 @@ func tcpSpecs(ports ...int) []PortSpec {
 
 func TestPortsDetailed(t *testing.T) {
 	t.Parallel()
-	open, closed := openTCP(t), closedTCP(t)
-	echo, closedU := echoUDP(t), closedUDP(t)
+	open, closed := testnet.OpenTCP(t), testnet.ClosedTCP(t)
+	echo, closedU := echoUDP(t), testnet.ClosedUDP(t)
 	ports := append(tcpSpecs(open, closed), PortSpec{"udp", echo}, PortSpec{"udp", closedU})
 	got := Ports(longCtx(t), "127.0.0.1", ports, PortsOptions{})
 	want := []struct {
@@ -56,10 +58,10 @@ func TestPortsDetailed(t *testing.T) {
 // listener, none can belong to another test's server).
 func TestPortsSweep(t *testing.T) {
 	t.Parallel()
-	open := openTCP(t)
+	open := testnet.OpenTCP(t)
 	ports := []int{filteredTCP(t), open, filteredTCP(t)}
 	for len(ports) < 40 {
-		ports = append(ports, closedTCP(t))
+		ports = append(ports, testnet.ClosedTCP(t))
 	}
 	got := Ports(longCtx(t), "127.0.0.1", tcpSpecs(ports...), PortsOptions{Timeout: 300 * time.Millisecond})
 	if len(got) != 2 {
@@ -103,7 +105,7 @@ func TestPortsNothingAnswers(t *testing.T) {
 
 func TestPortsBudget(t *testing.T) {
 	t.Parallel()
-	open := openTCP(t)
+	open := testnet.OpenTCP(t)
 	t.Run("budget spent before the sweep", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
@@ -139,8 +141,8 @@ func TestPortsBudget(t *testing.T) {
 
 func TestPortsNames(t *testing.T) {
 	t.Parallel()
-	open := openTCP(t)
-	srv := startDNS(t, resolverZone())
+	open := testnet.OpenTCP(t)
+	srv := testnet.StartDNS(t, resolverZone())
 	ctx := WithResolvers(longCtx(t), []netip.AddrPort{srv})
 	t.Run("name resolved once, kept as evidence", func(t *testing.T) {
 		got := Ports(ctx, "loop.test.", tcpSpecs(open), PortsOptions{})

@@ -1199,7 +1199,7 @@ func assessPrinter(d *printerData, portList []int, ports map[int]PortState, opt 
 		add(result.Warn, "warning", text)
 	}
 	if len(portList) > 0 && len(open) == 0 {
-		add(result.Warn, "ports", "No print port open ("+prtJoinInts(portList)+")")
+		add(result.Warn, "ports", "No print port open ("+joinInts(portList)+")")
 	}
 
 	ps = prtMergeProblems(ps)
@@ -1262,7 +1262,7 @@ func assessPrinterSilent(d *printerData, portList, open []int, opt PrinterOption
 		if len(open) > 1 {
 			word = "ports"
 		}
-		a.detail = fmt.Sprintf("Printer is on the network (%s %s open) but does not answer SNMP; %s.", word, prtJoinInts(open), check)
+		a.detail = fmt.Sprintf("Printer is on the network (%s %s open) but does not answer SNMP; %s.", word, joinInts(open), check)
 		a.problems = []prtProblem{{result.Fail, "snmp", "SNMP does not answer"}}
 	case len(portList) == 0:
 		a.condition = prtCondUnreachable
@@ -1270,7 +1270,7 @@ func assessPrinterSilent(d *printerData, portList, open []int, opt PrinterOption
 		a.problems = []prtProblem{{result.Fail, "unreachable", "No answer from the printer"}}
 	default:
 		a.condition = prtCondUnreachable
-		a.detail = fmt.Sprintf("Printer does not answer at all: no SNMP reply and print ports %s closed or silent.", prtJoinInts(portList))
+		a.detail = fmt.Sprintf("Printer does not answer at all: no SNMP reply and print ports %s closed or silent.", joinInts(portList))
 		a.problems = []prtProblem{{result.Fail, "unreachable", "No answer from the printer"}}
 	}
 	return a
@@ -1463,14 +1463,6 @@ func prtPct(p *float64) string {
 		return "?"
 	}
 	return strconv.FormatFloat(*p, 'f', -1, 64) + "%"
-}
-
-func prtJoinInts(ns []int) string {
-	s := make([]string, len(ns))
-	for i, n := range ns {
-		s[i] = strconv.Itoa(n)
-	}
-	return strings.Join(s, ", ")
 }
 
 // ---------------------------------------------------------------------

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netprobe/netprobe/internal/testnet"
+
 	"github.com/gosnmp/gosnmp"
 
 	"github.com/netprobe/netprobe/result"
@@ -33,7 +35,7 @@ func TestPrinterAgainstSnmpsim(t *testing.T) {
 		t.Skip("snmpsimd not installed (apt-get install snmpsim); the in-process agent tests still ran")
 	}
 	data, cache := snmpsimDirs(t)
-	port := closedUDPPort(t)
+	port := testnet.ClosedUDP(t)
 	args := []string{
 		"--data-dir=" + data, "--cache-dir=" + cache, "--logging-method=stderr",
 		"--agent-udpv4-endpoint=127.0.0.1:" + strconv.Itoa(port),
@@ -57,7 +59,7 @@ func TestPrinterAgainstSnmpsim(t *testing.T) {
 	for _, tt := range recordingCases {
 		t.Run(tt.file, func(t *testing.T) {
 			c := Printer(context.Background(), "127.0.0.1", PrinterOptions{
-				Port: port, Community: tt.file, PrintPorts: []int{openTCPPort(t)},
+				Port: port, Community: tt.file, PrintPorts: []int{testnet.OpenTCP(t)},
 			})
 			if c.Status != tt.status || c.Evidence["condition"] != tt.condition || c.Detail != tt.detail {
 				t.Errorf("got %s/%v %q\nwant %s/%s %q", c.Status, c.Evidence["condition"], c.Detail, tt.status, tt.condition, tt.detail)
@@ -73,7 +75,7 @@ func TestPrinterAgainstSnmpsim(t *testing.T) {
 	}
 	// A community snmpsimd does not know gets no reply: SNMP silent.
 	c := Printer(context.Background(), "127.0.0.1", PrinterOptions{
-		Port: port, Community: "no-such-recording", Timeout: time.Second, PrintPorts: []int{openTCPPort(t)},
+		Port: port, Community: "no-such-recording", Timeout: time.Second, PrintPorts: []int{testnet.OpenTCP(t)},
 	})
 	if c.Status != result.Fail || c.Evidence["condition"] != "snmp_silent" {
 		t.Errorf("unknown community: %s/%v %s", c.Status, c.Evidence["condition"], c.Detail)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"net"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -14,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/netprobe/netprobe/internal/testnet"
 
 	"github.com/gosnmp/gosnmp"
 
@@ -44,52 +45,6 @@ func startPrinterAgent(t testing.TB, name string, opt snmpagent.Options) *snmpag
 	}
 	t.Cleanup(func() { a.Close() })
 	return a
-}
-
-// openTCPPort returns a loopback port that accepts connections, standing
-// in for a printer's 9100.
-func openTCPPort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	t.Cleanup(func() { ln.Close() })
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// closedTCPPort returns a loopback port nothing listens on (the kernel
-// answers with a reset: "closed").
-func closedTCPPort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	return port
-}
-
-// closedUDPPort returns a loopback UDP port nothing listens on.
-func closedUDPPort(t testing.TB) int {
-	t.Helper()
-	c, err := net.ListenPacket("udp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := c.LocalAddr().(*net.UDPAddr).Port
-	c.Close()
-	return port
 }
 
 // expected is the part of EXPECTED.json the probe must reproduce.
@@ -259,7 +214,7 @@ func TestPrinterRecordings(t *testing.T) {
 				t.Fatalf("%s not in EXPECTED.json", tt.file)
 			}
 			a := startPrinterAgent(t, tt.file, snmpagent.Options{Community: tt.file})
-			port := openTCPPort(t)
+			port := testnet.OpenTCP(t)
 			c := Printer(context.Background(), a.Host(), PrinterOptions{
 				Port: a.Port(), Community: tt.file, PrintPorts: []int{port},
 			})
@@ -572,7 +527,7 @@ func TestPrinterSynthetic(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			a := startPrinterAgent(t, tt.file, snmpagent.Options{})
-			c := Printer(context.Background(), a.Host(), PrinterOptions{Port: a.Port(), PrintPorts: []int{openTCPPort(t)}})
+			c := Printer(context.Background(), a.Host(), PrinterOptions{Port: a.Port(), PrintPorts: []int{testnet.OpenTCP(t)}})
 			ev := c.Evidence
 			if c.Status != tt.status || ev["condition"] != tt.condition {
 				t.Errorf("status = %s/%v, want %s/%s (%s)", c.Status, ev["condition"], tt.status, tt.condition, c.Detail)
@@ -643,7 +598,7 @@ func TestPrinterHostileAgents(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			a := startPrinterAgent(t, tt.file, tt.agent)
 			opt := tt.opt
-			opt.Port, opt.PrintPorts = a.Port(), []int{openTCPPort(t)}
+			opt.Port, opt.PrintPorts = a.Port(), []int{testnet.OpenTCP(t)}
 			start := time.Now()
 			c := Printer(context.Background(), a.Host(), opt)
 			if el := time.Since(start); el > DefaultPrinterTimeout+timingSlack {
@@ -701,23 +656,23 @@ func TestPrinterSilent(t *testing.T) {
 		snmpErr   string
 	}{
 		{name: "agent never answers, print port open", agent: &snmpagent.Options{Silent: true},
-			ports:     func(t *testing.T) []int { return []int{openTCPPort(t), closedTCPPort(t)} },
+			ports:     func(t *testing.T) []int { return []int{testnet.OpenTCP(t), testnet.ClosedTCP(t)} },
 			condition: "snmp_silent", detail: "Printer is on the network (port %d open) but does not answer SNMP; check the SNMP community or that SNMP is enabled.",
 			snmpErr: "no SNMP answer within 1s"},
 		{name: "agent never answers, print ports closed", agent: &snmpagent.Options{Silent: true},
-			ports:     func(t *testing.T) []int { return []int{closedTCPPort(t), closedTCPPort(t)} },
+			ports:     func(t *testing.T) []int { return []int{testnet.ClosedTCP(t), testnet.ClosedTCP(t)} },
 			condition: "unreachable", detail: "Printer does not answer at all: no SNMP reply and print ports %d, %d closed or silent.",
 			snmpErr: "no SNMP answer within 1s"},
 		{name: "wrong community", agent: &snmpagent.Options{Community: "right-one"}, opt: PrinterOptions{Community: "wrong-one"},
-			ports:     func(t *testing.T) []int { return []int{openTCPPort(t)} },
+			ports:     func(t *testing.T) []int { return []int{testnet.OpenTCP(t)} },
 			condition: "snmp_silent", detail: "Printer is on the network (port %d open) but does not answer SNMP",
 			snmpErr: "no SNMP answer within 1s"},
 		{name: "v1-only agent asked with v2c", agent: &snmpagent.Options{V1Only: true},
-			ports:     func(t *testing.T) []int { return []int{openTCPPort(t)} },
+			ports:     func(t *testing.T) []int { return []int{testnet.OpenTCP(t)} },
 			condition: "snmp_silent", detail: "Printer is on the network (port %d open) but does not answer SNMP",
 			snmpErr: "no SNMP answer within 1s"},
 		{name: "nothing listens on the SNMP port", agent: nil,
-			ports:     func(t *testing.T) []int { return []int{openTCPPort(t)} },
+			ports:     func(t *testing.T) []int { return []int{testnet.OpenTCP(t)} },
 			condition: "snmp_silent", detail: "Printer is on the network (port %d open) but does not answer SNMP",
 			snmpErr: "refused the request|no SNMP answer"},
 		{name: "no print ports checked", agent: &snmpagent.Options{Silent: true},
@@ -726,7 +681,7 @@ func TestPrinterSilent(t *testing.T) {
 			snmpErr: "no SNMP answer within 1s"},
 		{name: "v3 user not allowed", agent: &snmpagent.Options{V3: &snmpagent.V3User{Name: "ops", AuthProto: gosnmp.SHA, AuthPass: "auth-pass-1"}},
 			opt:       PrinterOptions{Version: "3", User: "ops", AuthProto: "SHA", AuthPass: "not-the-pass"},
-			ports:     func(t *testing.T) []int { return []int{closedTCPPort(t)} },
+			ports:     func(t *testing.T) []int { return []int{testnet.ClosedTCP(t)} },
 			condition: "snmp_silent", detail: "Printer answers SNMP but rejects the SNMPv3 credentials",
 			snmpErr: "rejected the credentials"},
 	}
@@ -737,7 +692,7 @@ func TestPrinterSilent(t *testing.T) {
 				a := startPrinterAgent(t, "hp_color_laserjet_pro_m252dw", *tt.agent)
 				opt.Port = a.Port()
 			} else {
-				opt.Port = closedUDPPort(t)
+				opt.Port = testnet.ClosedUDP(t)
 			}
 			opt.Timeout = timeout
 			opt.PrintPorts = tt.ports(t)
@@ -873,7 +828,7 @@ func TestPrinterSecrets(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			a := startPrinterAgent(t, tt.file, tt.agent)
 			opt := tt.opt
-			opt.Port, opt.Timeout, opt.PrintPorts = a.Port(), time.Second, []int{openTCPPort(t)}
+			opt.Port, opt.Timeout, opt.PrintPorts = a.Port(), time.Second, []int{testnet.OpenTCP(t)}
 			c := Printer(context.Background(), a.Host(), opt)
 			b, err := json.Marshal(c)
 			if err != nil {
@@ -899,7 +854,7 @@ func TestPrinterSecrets(t *testing.T) {
 // TestPrinterJSONShape pins the public evidence keys and their JSON types.
 func TestPrinterJSONShape(t *testing.T) {
 	a := startPrinterAgent(t, "synthetic_alerts_jam", snmpagent.Options{})
-	c := Printer(context.Background(), a.Host(), PrinterOptions{Port: a.Port(), PrintPorts: []int{closedTCPPort(t)}})
+	c := Printer(context.Background(), a.Host(), PrinterOptions{Port: a.Port(), PrintPorts: []int{testnet.ClosedTCP(t)}})
 	b, err := json.Marshal(c)
 	if err != nil {
 		t.Fatal(err)

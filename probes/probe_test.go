@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netprobe/netprobe/internal/testnet"
+
 	"github.com/netprobe/netprobe/result"
 )
 
@@ -70,9 +72,9 @@ func TestBeginEnd(t *testing.T) {
 // one, while an NXDOMAIN ends the search (the name does not exist).
 func TestLookupHostFallsThrough(t *testing.T) {
 	t.Parallel()
-	srv := startDNS(t, resolverZone())
-	closed := netip.AddrPortFrom(lo4, uint16(closedUDP(t)))
-	silentPort, _ := silentUDP(t)
+	srv := testnet.StartDNS(t, resolverZone())
+	closed := netip.AddrPortFrom(lo4, uint16(testnet.ClosedUDP(t)))
+	silentPort, _ := testnet.SilentUDP(t)
 	silent := netip.AddrPortFrom(lo4, uint16(silentPort))
 
 	ctx := WithResolvers(longCtx(t), []netip.AddrPort{closed, srv})

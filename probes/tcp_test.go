@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netprobe/netprobe/internal/testnet"
+
 	"github.com/miekg/dns"
 
 	"github.com/netprobe/netprobe/result"
@@ -77,7 +79,7 @@ func TestErrText(t *testing.T) {
 
 func TestDialTCP(t *testing.T) {
 	t.Parallel()
-	open, closed, filtered := openTCP(t), closedTCP(t), filteredTCP(t)
+	open, closed, filtered := testnet.OpenTCP(t), testnet.ClosedTCP(t), filteredTCP(t)
 	tests := []struct {
 		name    string
 		port    int
@@ -127,8 +129,8 @@ func resolverZone() dns.Handler {
 
 func TestTCP(t *testing.T) {
 	t.Parallel()
-	open, closed, filtered := openTCP(t), closedTCP(t), filteredTCP(t)
-	srv := startDNS(t, resolverZone())
+	open, closed, filtered := testnet.OpenTCP(t), testnet.ClosedTCP(t), filteredTCP(t)
+	srv := testnet.StartDNS(t, resolverZone())
 	viaTestDNS := func(ctx context.Context) context.Context {
 		return WithResolvers(ctx, []netip.AddrPort{srv})
 	}
@@ -236,7 +238,7 @@ func TestJudgeTCPUnreachable(t *testing.T) {
 
 func TestLookupHostThroughRun(t *testing.T) {
 	t.Parallel()
-	srv := startDNS(t, newTestZone())
+	srv := testnet.StartDNS(t, newTestZone())
 	ctx := WithResolvers(longCtx(t), []netip.AddrPort{srv})
 	addrs, err := LookupHost(ctx, "ok.test.")
 	if err != nil {

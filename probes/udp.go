@@ -31,14 +31,14 @@ func UDP(ctx context.Context, host string, port int) result.Check {
 	addr := net.JoinHostPort(host, strconv.Itoa(port))
 	c := begin("udp", result.Service, "udp://"+addr)
 	c.With("port", port).With("protocol", "udp")
+	ap, err := resolveAddrPort(ctx, host, port)
+	if err != nil {
+		c.With("port_state", string(PortError))
+		c.Status, c.Error = result.Fail, errText(err)
+		c.Detail = fmt.Sprintf("could not resolve %s: %s", host, errText(err))
+		return end(c)
+	}
 	if port == 53 {
-		ap, err := resolveAddrPort(ctx, host, port)
-		if err != nil {
-			c.With("port_state", string(PortError))
-			c.Status, c.Error = result.Fail, errText(err)
-			c.Detail = fmt.Sprintf("could not resolve %s: %s", host, errText(err))
-			return end(c)
-		}
 		a := QueryDNS(ctx, ap, ".", dns.TypeNS, remaining(ctx, DefaultDNSTimeout))
 		switch {
 		case a.Answered():
@@ -61,13 +61,6 @@ func UDP(ctx context.Context, host string, port int) result.Check {
 	}
 
 	var d net.Dialer
-	ap, err := resolveAddrPort(ctx, host, port)
-	if err != nil {
-		c.With("port_state", string(PortError))
-		c.Status, c.Error = result.Fail, errText(err)
-		c.Detail = fmt.Sprintf("could not resolve %s: %s", host, errText(err))
-		return end(c)
-	}
 	conn, err := d.DialContext(ctx, "udp", ap.String())
 	if err != nil {
 		state := classifyDialError(err)

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netprobe/netprobe/internal/testnet"
+
 	"github.com/miekg/dns"
 
 	"github.com/netprobe/netprobe/result"
@@ -14,9 +16,9 @@ import (
 
 func TestUDP(t *testing.T) {
 	t.Parallel()
-	echo, closed := echoUDP(t), closedUDP(t)
-	silent, silentGot := silentUDP(t)
-	srv := startDNS(t, resolverZone())
+	echo, closed := echoUDP(t), testnet.ClosedUDP(t)
+	silent, silentGot := testnet.SilentUDP(t)
+	srv := testnet.StartDNS(t, resolverZone())
 
 	tests := []struct {
 		name   string
@@ -129,7 +131,7 @@ func TestUDPDNSPort(t *testing.T) {
 			w.WriteMsg(m)
 		})
 		pc := bind(t)
-		serveDNS(t, &dns.Server{PacketConn: pc, Handler: h})
+		testnet.ServeDNS(t, &dns.Server{PacketConn: pc, Handler: h})
 		c := UDP(longCtx(t), "127.0.0.1", 53)
 		if c.Status != result.OK || c.Evidence["port_state"] != "open" || c.Evidence["rcode"] != "REFUSED" {
 			t.Fatalf("status %s evidence %v: %s", c.Status, c.Evidence, c.Detail)
