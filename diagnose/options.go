@@ -54,7 +54,7 @@ const (
 	exitMargin = 150 * time.Millisecond
 	// straggler is how long the runner waits past the deadline for a probe
 	// that ignores it before it gives up on it.
-	straggler = 50 * time.Millisecond
+	straggler = 100 * time.Millisecond
 )
 
 // Options is everything a run depends on, parsed and validated.

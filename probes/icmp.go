@@ -157,7 +157,9 @@ func Ping(ctx context.Context, addr netip.Addr, opt PingOptions) result.Check {
 	}
 
 	// No ICMP answer: is the host there at all?
+	triedTCP := false
 	if len(opt.FallbackPorts) > 0 && ctx.Err() == nil {
+		triedTCP = true
 		port, state, rtt, states := tcpFallback(ctx, addr, opt.FallbackPorts)
 		c.With("tcp_ports", states)
 		if port > 0 {
@@ -210,8 +212,10 @@ func Ping(ctx context.Context, addr netip.Addr, opt PingOptions) result.Check {
 	default:
 		c.With("method", "none")
 		c.Detail = fmt.Sprintf("%s does not answer: no reply to ping", addr)
-		if len(opt.FallbackPorts) > 0 {
+		if triedTCP {
 			c.Detail += " or TCP ports " + joinInts(opt.FallbackPorts)
+		} else if len(opt.FallbackPorts) > 0 {
+			c.Detail += " (no time was left to try TCP)"
 		}
 	}
 	return end(c)
@@ -234,7 +238,13 @@ func runPing(ctx context.Context, addr netip.Addr, opt PingOptions) (*probing.St
 	p.Count = opt.Count
 	p.Interval = opt.Interval
 	timeout := opt.Timeout
-	if r := remaining(ctx, timeout); r < timeout {
+	r := remaining(ctx, timeout)
+	if len(opt.FallbackPorts) > 0 {
+		// Leave the TCP fallback half of what is left: silence to ping
+		// must not use up the time to prove the host another way.
+		r /= 2
+	}
+	if r < timeout {
 		timeout = r
 	}
 	if timeout <= 0 {
