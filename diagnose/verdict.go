@@ -404,7 +404,16 @@ func explainPrinter(c result.Check) (string, []string) {
 	if len(problems) > 0 {
 		what = strings.Join(problems, ", ")
 	}
-	return fmt.Sprintf("The printer %s reports a problem: %s.", c.Target, strings.TrimSuffix(what, ".")), printerAdvice(problems)
+	return fmt.Sprintf("The printer %s reports a problem: %s.", printerName(c), strings.TrimSuffix(what, ".")), printerAdvice(problems)
+}
+
+// printerName names a printer the way its owner knows it: the model when
+// SNMP told it, with the address.
+func printerName(c result.Check) string {
+	if m := ev(c, "model"); m != "" && m != c.Target {
+		return m + " (" + c.Target + ")"
+	}
+	return c.Target
 }
 
 // printerAdvice turns problem words into steps, most urgent first.
@@ -500,7 +509,7 @@ func explainWarn(l result.LayerResult) (string, []string) {
 		if len(problems) > 0 {
 			what = strings.Join(problems, ", ")
 		}
-		return fmt.Sprintf("The printer %s works but needs attention: %s.", first.Target, strings.TrimSuffix(what, ".")), printerAdvice(problems)
+		return fmt.Sprintf("The printer %s works but needs attention: %s.", printerName(first), strings.TrimSuffix(what, ".")), printerAdvice(problems)
 	case result.Service:
 		return fmt.Sprintf("The service %s works, with a warning: %s.", first.Target, first.Detail),
 			[]string{"Tell the service's administrator."}
