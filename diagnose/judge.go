@@ -16,8 +16,9 @@ import (
 //     through the comparison check;
 //   - a gateway that ignores ping and TCP while the internet answers
 //     through it is not broken (warn, with a note);
-//   - an internet layer whose upstreams are silent while a public DNS
-//     server answers is not down (warn, with a note).
+//   - an internet layer whose upstreams are silent while a DNS server
+//     beyond the router (off-link, or public) answers is not down (warn,
+//     with a note).
 func Judge(checks []result.Check, layers []result.Layer) []result.LayerResult {
 	by := map[result.Layer][]result.Check{}
 	for _, c := range checks {
@@ -53,9 +54,9 @@ func Judge(checks []result.Check, layers []result.Layer) []result.LayerResult {
 		gw.Status = result.Warn
 		gw.Note = "the router does not answer ping or TCP itself, but traffic to the internet passes through it"
 	}
-	if inet != nil && inet.Status == result.Fail && dns != nil && publicDNSAnswered(dns.Checks) {
+	if inet != nil && inet.Status == result.Fail && dns != nil && remoteDNSAnswered(dns.Checks) {
 		inet.Status = result.Warn
-		inet.Note = "the upstream hosts do not answer, but a DNS server on the internet does: the internet is reachable"
+		inet.Note = "the upstream hosts do not answer, but a DNS server beyond the router does: traffic does get out"
 	}
 	return out
 }
@@ -128,12 +129,16 @@ func dnsStatus(cs []result.Check) result.Status {
 	return st
 }
 
-// publicDNSAnswered reports whether a DNS server with a public address
-// answered: proof that packets reach the internet.
-func publicDNSAnswered(cs []result.Check) bool {
+// remoteDNSAnswered reports whether a DNS server beyond the router (not on
+// a directly connected network, or with a public address) answered: proof
+// that packets cross the gateway and come back.
+func remoteDNSAnswered(cs []result.Check) bool {
 	for _, c := range cs {
 		if c.Name != "dns" || c.Status != result.OK {
 			continue
+		}
+		if off, _ := c.Evidence["off_link"].(bool); off {
+			return true
 		}
 		s, _ := c.Evidence["resolver"].(string)
 		ap, err := netip.ParseAddrPort(s)

@@ -227,9 +227,12 @@ func dnsTasks(o Options, sys probes.System, now time.Time) []Task {
 	}
 	var tasks []Task
 	add := func(server netip.AddrPort, name, role string) {
+		offLink := len(sys.Interfaces) > 0 && !onLink(sys, server.Addr())
 		tasks = append(tasks, Task{Layer: result.DNS, Name: "dns", Target: name + " @" + server.String(), Timeout: DNSTimeout + 200*time.Millisecond,
 			run: func(ctx context.Context) []result.Check {
-				return []result.Check{probes.DNS(ctx, server, name, probes.DNSOptions{Role: role, Timeout: DNSTimeout})}
+				c := probes.DNS(ctx, server, name, probes.DNSOptions{Role: role, Timeout: DNSTimeout})
+				c.With("off_link", offLink)
+				return []result.Check{c}
 			}})
 	}
 	for _, name := range names {
@@ -244,6 +247,24 @@ func dnsTasks(o Options, sys probes.System, now time.Time) []Task {
 		}
 	}
 	return tasks
+}
+
+// onLink reports whether a is on this computer (loopback, its own
+// address) or on one of its directly connected networks: reaching it does
+// not cross the default gateway.
+func onLink(sys probes.System, a netip.Addr) bool {
+	a = a.Unmap()
+	if a.IsLoopback() || a.IsLinkLocalUnicast() {
+		return true
+	}
+	for _, it := range sys.Interfaces {
+		for _, p := range it.Addrs {
+			if p.Masked().Contains(a) || p.Addr() == a {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func isSystemResolver(a netip.AddrPort, rs []probes.Resolver) bool {
