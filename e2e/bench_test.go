@@ -5,6 +5,7 @@ package e2e
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -43,6 +44,7 @@ const benchIdle = 15 * time.Minute
 //	reset               back to healthy
 //	guard ARGS...       would the lab harness run `netprobe diagnose ARGS`? (checkLabOnly)
 //	guard-host HOST     is HOST a lab address or lab.test name?
+//	icmp-ratelimit off  the upstream sends every ICMP error (see below)
 //	quit                tear the lab down
 func TestBench(t *testing.T) {
 	if os.Getenv(benchEnv) != "1" {
@@ -104,6 +106,24 @@ func TestBench(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// The upstream's kernel sends at most 6 ICMP errors to one host in a
+	// burst, then one a second (net.ipv4.icmp_ratelimit, ipv6
+	// icmp.ratelimit). A stopped DNS server's "port unreachable" is such an
+	// error, so back-to-back runs see a different fault than one run does.
+	// "icmp-ratelimit off" lifts the limit for a measurement; reset and
+	// fault put the kernel's values back.
+	limits := []string{"net.ipv4.icmp_ratelimit", "net.ipv6.icmp.ratelimit"}
+	var defaultLimits, noLimits []string
+	for _, k := range limits {
+		v, err := l.readSysctl(nsUpstream, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defaultLimits = append(defaultLimits, k+"="+v)
+		noLimits = append(noLimits, k+"=0")
+	}
+	restoreLimits := func() error { return l.sysctl(nsUpstream, defaultLimits...) }
+
 	byName := map[string]scenario{}
 	for _, sc := range scenarios() {
 		byName[sc.name] = sc
@@ -141,7 +161,7 @@ func TestBench(t *testing.T) {
 			reply("ok bye")
 			return
 		case "reset":
-			if err := l.reset(); err != nil {
+			if err := errors.Join(l.reset(), restoreLimits()); err != nil {
 				reply("err %v", err)
 				continue
 			}
@@ -153,11 +173,25 @@ func TestBench(t *testing.T) {
 				continue
 			}
 			t0 := time.Now()
+			if err := restoreLimits(); err != nil {
+				reply("err %v", err)
+				continue
+			}
 			if msg := benchFault(t, l, sc); msg != "" {
 				reply("err %s", msg)
 				continue
 			}
 			reply("ok %s in place (%s)", sc.name, time.Since(t0).Round(time.Millisecond))
+		case "icmp-ratelimit":
+			if rest != "off" {
+				reply("err icmp-ratelimit: only \"off\" (reset restores the kernel's limits)")
+				continue
+			}
+			if err := l.sysctl(nsUpstream, noLimits...); err != nil {
+				reply("err %v", err)
+				continue
+			}
+			reply("ok upstream sends every ICMP error")
 		case "guard":
 			if err := checkLabOnly(strings.Fields(rest)); err != nil {
 				reply("err %v", err)
