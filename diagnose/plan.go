@@ -34,6 +34,7 @@ func Plan(o Options, sys probes.System, perm probes.ICMPPermission) []Task {
 	o = o.withDefaults()
 	var tasks []Task
 	now := o.Now()
+	names := newNameBoard()
 	if o.wants(result.Link) {
 		tasks = append(tasks, Task{Layer: result.Link, Name: "link", Target: "interfaces",
 			run: func(context.Context) []result.Check { return probes.Link(sys, now) }})
@@ -75,16 +76,16 @@ func Plan(o Options, sys probes.System, perm probes.ICMPPermission) []Task {
 				continue
 			}
 			po := ping
-			po.Layer, po.FallbackPorts = result.Internet, internetFallbackPorts
+			po.Layer, po.FallbackPorts, po.NextHop = result.Internet, internetFallbackPorts, gatewayFor(sys, up)
 			tasks = append(tasks, pingTask(up, po))
 		}
 	}
 	if o.wants(result.DNS) {
-		tasks = append(tasks, dnsTasks(o, sys, now)...)
+		tasks = append(tasks, dnsTasks(o, sys, now, names)...)
 	}
 	if o.wants(result.Service) {
 		for _, t := range o.Targets {
-			tasks = append(tasks, serviceTask(o, t))
+			tasks = append(tasks, serviceTask(o, t, names))
 		}
 	}
 	if o.wants(result.Printer) {
@@ -94,8 +95,10 @@ func Plan(o Options, sys probes.System, perm probes.ICMPPermission) []Task {
 			if timeout <= 0 {
 				timeout = PrinterTimeout
 			}
-			tasks = append(tasks, Task{Layer: result.Printer, Name: "printer", Target: h, Timeout: timeout + time.Second,
-				run: func(ctx context.Context) []result.Check { return []result.Check{probes.Printer(ctx, h, po)} }})
+			tasks = append(tasks, Task{Layer: result.Printer, Name: "printer", Target: h, Timeout: timeout + DNSTimeout + time.Second,
+				run: func(ctx context.Context) []result.Check {
+					return []result.Check{probes.Printer(names.pin(ctx, h), h, po)}
+				}})
 		}
 	}
 	return tasks
@@ -212,7 +215,7 @@ func resolvers(o Options, sys probes.System) []probes.Resolver {
 	return sys.Resolvers
 }
 
-func dnsTasks(o Options, sys probes.System, now time.Time) []Task {
+func dnsTasks(o Options, sys probes.System, now time.Time, board *nameBoard) []Task {
 	names := dnsNames(o)
 	if len(names) == 0 {
 		return nil
@@ -228,10 +231,16 @@ func dnsTasks(o Options, sys probes.System, now time.Time) []Task {
 	var tasks []Task
 	add := func(server netip.AddrPort, name, role string) {
 		offLink := len(sys.Interfaces) > 0 && !onLink(sys, server.Addr())
+		if role == "system" {
+			board.expect(name)
+		}
 		tasks = append(tasks, Task{Layer: result.DNS, Name: "dns", Target: name + " @" + server.String(), Timeout: DNSTimeout + 200*time.Millisecond,
 			run: func(ctx context.Context) []result.Check {
 				c := probes.DNS(ctx, server, name, probes.DNSOptions{Role: role, Timeout: DNSTimeout})
 				c.With("off_link", offLink)
+				if role == "system" {
+					board.report(name, c)
+				}
 				return []result.Check{c}
 			}})
 	}
@@ -247,6 +256,20 @@ func dnsTasks(o Options, sys probes.System, now time.Time) []Task {
 		}
 	}
 	return tasks
+}
+
+// gatewayFor returns the default gateway of a's family, when a is not on a
+// directly connected network (then it needs no gateway).
+func gatewayFor(sys probes.System, a netip.Addr) netip.Addr {
+	if onLink(sys, a) {
+		return netip.Addr{}
+	}
+	for _, g := range sys.Gateways() {
+		if g.Is4() == a.Is4() {
+			return g
+		}
+	}
+	return netip.Addr{}
 }
 
 // onLink reports whether a is on this computer (loopback, its own
@@ -276,19 +299,28 @@ func isSystemResolver(a netip.AddrPort, rs []probes.Resolver) bool {
 	return false
 }
 
-func serviceTask(o Options, t Target) Task {
+// serviceTask checks one target. A named target first waits for the DNS
+// layer's answer for its host (names), then gets its own connect timeout.
+func serviceTask(o Options, t Target, names *nameBoard) Task {
 	task := Task{Layer: result.Service, Name: t.Scheme, Target: t.String(), Timeout: ServiceTimeout}
+	connect := func(ctx context.Context) (context.Context, context.CancelFunc) {
+		return context.WithTimeout(names.pin(ctx, t.Host), ConnectTimeout)
+	}
 	switch t.Scheme {
 	case "udp":
-		task.Timeout = ConnectTimeout
-		task.run = func(ctx context.Context) []result.Check { return []result.Check{probes.UDP(ctx, t.Host, t.Port)} }
+		task.run = func(ctx context.Context) []result.Check {
+			ctx, cancel := connect(ctx)
+			defer cancel()
+			return []result.Check{probes.UDP(ctx, t.Host, t.Port)}
+		}
 	case "http", "https":
 		u := *t.URL
 		wo := probes.WebOptions{TLS: probes.TLSOptions{ExtraCAs: o.ExtraCAs, Now: o.Now}, ConnectTimeout: ConnectTimeout}
-		task.run = func(ctx context.Context) []result.Check { return probes.Web(ctx, &u, wo) }
+		task.run = func(ctx context.Context) []result.Check { return probes.Web(names.pin(ctx, t.Host), &u, wo) }
 	default:
-		task.Timeout = ConnectTimeout
 		task.run = func(ctx context.Context) []result.Check {
+			ctx, cancel := connect(ctx)
+			defer cancel()
 			return []result.Check{probes.TCP(ctx, t.Host, t.Port, probes.TCPOptions{Layer: result.Service})}
 		}
 	}

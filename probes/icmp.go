@@ -84,6 +84,11 @@ type PingOptions struct {
 	// Neighbour consults the ARP/NDP table as a last resort (for a gateway
 	// on the local link).
 	Neighbour bool
+	// NextHop is the gateway traffic to the target goes through. When ping
+	// gets no answer and the gateway's ARP/NDP entry is unresolved, nothing
+	// routed can get through: the check ends there instead of waiting out
+	// the TCP fallback.
+	NextHop netip.Addr
 }
 
 // Ping defaults.
@@ -156,7 +161,23 @@ func Ping(ctx context.Context, addr netip.Addr, opt PingOptions) result.Check {
 		c.With("icmp_note", opt.Permission.Reason)
 	}
 
-	// No ICMP answer: is the host there at all?
+	// No ICMP answer: is the host there at all? On the local link the
+	// kernel has been asking for the gateway's MAC address while the pings
+	// went out; an entry still unresolved after that means nothing holds
+	// the address, and TCP could only wait out the same silence.
+	if hop := nextHop(addr, opt); hop.IsValid() && opt.Permission.Mode != ICMPDenied {
+		if st, _, _ := neighbourState(hop); st == "incomplete" || st == "failed" {
+			c.With("neighbour_state", st).With("method", "none")
+			c.Status = result.Fail
+			if hop == addr {
+				c.Detail = fmt.Sprintf("%s does not answer: no reply to ping, and no device answers ARP/NDP for this address", addr)
+			} else {
+				c.With("next_hop", hop.String())
+				c.Detail = fmt.Sprintf("%s cannot be reached: the gateway %s does not answer ARP/NDP", addr, hop)
+			}
+			return end(c)
+		}
+	}
 	triedTCP := false
 	if len(opt.FallbackPorts) > 0 && ctx.Err() == nil {
 		triedTCP = true
@@ -219,6 +240,18 @@ func Ping(ctx context.Context, addr netip.Addr, opt PingOptions) result.Check {
 		}
 	}
 	return end(c)
+}
+
+// nextHop is the on-link address whose ARP/NDP entry decides whether addr
+// can be reached at all: addr itself for a gateway, else its gateway.
+func nextHop(addr netip.Addr, opt PingOptions) netip.Addr {
+	switch {
+	case opt.Neighbour:
+		return addr
+	case opt.NextHop.IsValid() && opt.NextHop.Is4() == addr.Is4():
+		return opt.NextHop
+	}
+	return netip.Addr{}
 }
 
 // runPing sends the echo requests with pro-bing and stops early once every

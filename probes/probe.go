@@ -10,6 +10,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"strings"
 	"sync"
 	"time"
 
@@ -78,6 +79,9 @@ func LookupHost(ctx context.Context, host string) ([]netip.Addr, error) {
 	if a, err := netip.ParseAddr(host); err == nil {
 		return []netip.Addr{a}, nil
 	}
+	if r, ok := resolvedFrom(ctx, host); ok {
+		return r.Addrs, r.Err
+	}
 	servers := resolversFrom(ctx)
 	if len(servers) == 0 {
 		addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
@@ -138,13 +142,34 @@ func LookupHost(ctx context.Context, host string) ([]netip.Addr, error) {
 	return nil, last
 }
 
-// dialTCP connects to host:port. With resolvers set by WithResolvers a name
-// is resolved through them and each address tried in turn; otherwise the
+// Resolved is the outcome of a name lookup made elsewhere in the run (the
+// DNS layer): its addresses, or why there are none.
+type Resolved struct {
+	Addrs []netip.Addr
+	Err   error
+}
+
+type resolvedKey struct{ host string }
+
+// WithResolved pins host's lookup outcome for the probes run under ctx:
+// they use it instead of asking again. The DNS layer has already asked
+// every resolver; a second lookup would only wait out the same silence.
+func WithResolved(ctx context.Context, host string, r Resolved) context.Context {
+	return context.WithValue(ctx, resolvedKey{strings.TrimSuffix(strings.ToLower(host), ".")}, r)
+}
+
+func resolvedFrom(ctx context.Context, host string) (Resolved, bool) {
+	r, ok := ctx.Value(resolvedKey{strings.TrimSuffix(strings.ToLower(host), ".")}).(Resolved)
+	return r, ok
+}
+
+// dialTCP connects to host:port. With resolvers set by WithResolvers (or an
+// outcome pinned by WithResolved) a name is resolved through them and each address tried in turn; otherwise the
 // standard dialer resolves (and races IPv4 and IPv6).
 func dialTCP(ctx context.Context, addr string) (net.Conn, error) {
 	var d net.Dialer
 	host, port, err := net.SplitHostPort(addr)
-	if err != nil || len(resolversFrom(ctx)) == 0 {
+	if _, pinned := resolvedFrom(ctx, host); err != nil || (len(resolversFrom(ctx)) == 0 && !pinned) {
 		return d.DialContext(ctx, "tcp", addr)
 	}
 	if _, err := netip.ParseAddr(host); err == nil {
