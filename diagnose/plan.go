@@ -3,6 +3,7 @@ package diagnose
 import (
 	"context"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/netprobe/netprobe/probes"
@@ -229,6 +230,18 @@ func dnsTasks(o Options, sys probes.System, now time.Time, board *nameBoard) []T
 		return []Task{note(result.DNS, "dns", "resolvers", result.Fail, now, why)}
 	}
 	var tasks []Task
+	// A name the hosts file resolves never reaches DNS: asking the DNS
+	// servers would report a fault the user does not have.
+	var dnsOnly []string
+	for _, name := range names {
+		if addrs, ok := sys.Hosts[boardKey(name)]; ok && len(o.Resolvers) == 0 {
+			tasks = append(tasks, note(result.DNS, "dns", name, result.Skip, now,
+				name+" is resolved by the hosts file ("+joinAddrs(addrs)+"), not by DNS"))
+			continue
+		}
+		dnsOnly = append(dnsOnly, name)
+	}
+	names = dnsOnly
 	add := func(server netip.AddrPort, name, role string) {
 		offLink := len(sys.Interfaces) > 0 && !onLink(sys, server.Addr())
 		if role == "system" {
@@ -270,6 +283,14 @@ func gatewayFor(sys probes.System, a netip.Addr) netip.Addr {
 		}
 	}
 	return netip.Addr{}
+}
+
+func joinAddrs(as []netip.Addr) string {
+	s := make([]string, len(as))
+	for i, a := range as {
+		s[i] = a.String()
+	}
+	return strings.Join(s, ", ")
 }
 
 // onLink reports whether a is on this computer (loopback, its own

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"context"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -162,5 +163,27 @@ func TestTimeoutsFitBudget(t *testing.T) {
 	}
 	if probes.DefaultPingCount > 1 && time.Duration(probes.DefaultPingCount-1)*probes.DefaultPingInterval >= PingPhase/2 {
 		t.Errorf("sending %d pings %s apart leaves too little of the %s ICMP phase for replies", probes.DefaultPingCount, probes.DefaultPingInterval, PingPhase)
+	}
+}
+
+// A target the hosts file resolves is not asked of DNS: the DNS layer
+// notes it (skip) and the service probe resolves it the system's way.
+func TestPlanLeavesHostsFileNamesToTheSystem(t *testing.T) {
+	sys := labSystem
+	sys.Hosts = probes.ParseHosts(strings.NewReader("127.0.0.1 localhost\n10.77.1.99 intranet intranet.corp # the wiki\n"))
+	o := Options{Layers: []result.Layer{result.DNS}, DNSNames: []string{"www.lab.test"}, NoReference: true,
+		Targets: []Target{mustTarget("intranet:443")}, Now: func() time.Time { return time.Unix(0, 0) }}
+	got := planString(Plan(o, sys, probes.ICMPPermission{}))
+	want := "dns dns intranet\ndns dns www.lab.test @198.18.1.53:53\ndns dns www.lab.test @[fd00:77:3::53]:53\n"
+	if got != want {
+		t.Fatalf("plan:\n%s\nwant:\n%s", got, want)
+	}
+	for _, task := range Plan(o, sys, probes.ICMPPermission{}) {
+		if task.Target == "intranet" {
+			c := task.run(context.Background())[0]
+			if c.Status != result.Skip || !strings.Contains(c.Detail, "hosts file (10.77.1.99)") {
+				t.Fatalf("hosts note: %s %q", c.Status, c.Detail)
+			}
+		}
 	}
 }

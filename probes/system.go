@@ -1,9 +1,15 @@
 package probes
 
 import (
+	"bufio"
 	"context"
+	"io"
 	"net/netip"
+	"os"
+	"path/filepath"
+	"runtime"
 	"sort"
+	"strings"
 )
 
 // Interface is one network interface as the OS reports it.
@@ -51,6 +57,9 @@ type System struct {
 	Interfaces    []Interface `json:"interfaces"`
 	DefaultRoutes []Route     `json:"default_routes"`
 	Resolvers     []Resolver  `json:"resolvers"`
+	// Hosts are the names the hosts file resolves without DNS (lower case,
+	// no trailing dot).
+	Hosts map[string][]netip.Addr `json:"hosts,omitempty"`
 	// ResolverNote explains the resolver configuration when it is unusual
 	// (a local stub such as systemd-resolved, a missing file).
 	ResolverNote string `json:"resolver_note,omitempty"`
@@ -73,6 +82,7 @@ func ReadSystem(ctx context.Context) System {
 	if s.Resolvers, s.ResolverNote, err = readResolvers(ctx); err != nil {
 		s.Errors = append(s.Errors, "resolvers: "+err.Error())
 	}
+	s.Hosts = readHostsFile(hostsPath())
 	sort.SliceStable(s.DefaultRoutes, func(i, j int) bool {
 		a, b := s.DefaultRoutes[i], s.DefaultRoutes[j]
 		if a.Family != b.Family {
@@ -105,4 +115,48 @@ func (s System) Gateways() []netip.Addr {
 	// by hand: keep the promise of IPv4 first here.
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Is4() && !out[j].Is4() })
 	return out
+}
+
+// ParseHosts reads a hosts file: "address name [alias...]" lines, comments
+// after "#". Names are lower-cased, without a trailing dot.
+func ParseHosts(r io.Reader) map[string][]netip.Addr {
+	out := map[string][]netip.Addr{}
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		line, _, _ := strings.Cut(sc.Text(), "#")
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		a, err := netip.ParseAddr(f[0])
+		if err != nil {
+			continue
+		}
+		for _, n := range f[1:] {
+			n = strings.TrimSuffix(strings.ToLower(n), ".")
+			out[n] = append(out[n], a.Unmap())
+		}
+	}
+	return out
+}
+
+func readHostsFile(path string) map[string][]netip.Addr {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	return ParseHosts(f)
+}
+
+// hostsPath is the hosts file of this OS.
+func hostsPath() string {
+	if runtime.GOOS == "windows" {
+		root := os.Getenv("SystemRoot")
+		if root == "" {
+			root = `C:\Windows`
+		}
+		return filepath.Join(root, "System32", "drivers", "etc", "hosts")
+	}
+	return "/etc/hosts"
 }
