@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/netip"
 	"sort"
 	"strconv"
 	"strings"
@@ -70,6 +71,9 @@ func Ports(ctx context.Context, host string, ports []PortSpec, opt PortsOptions)
 	addr := ip.Addr().String()
 	detail := len(ports) <= opt.Detail
 	out := make([]portOutcome, len(ports))
+	if !detail && haveSweepTCP {
+		sweepTCPPorts(ctx, ip.Addr(), host, ports, out, opt)
+	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < min(opt.Concurrency, len(ports)); w++ {
@@ -85,6 +89,9 @@ func Ports(ctx context.Context, host string, ports []PortSpec, opt PortsOptions)
 				// dial's own timer can fire just before the context's, and
 				// a port dialled with no time left would read "filtered"
 				// with no packet sent.
+				if out[i].tried {
+					continue // swept already
+				}
 				if ctx.Err() != nil || remaining(ctx, opt.Timeout) <= 0 {
 					continue // not tried
 				}
@@ -114,6 +121,46 @@ type portOutcome struct {
 	tried bool
 	state PortState
 	check *result.Check
+}
+
+// sweepBatch is how many connection attempts one scanner worker keeps in
+// flight, watched with a single poll(2) call.
+const sweepBatch = 128
+
+// sweepTCPPorts settles every TCP port of a sweep with the batch scanner
+// and builds full checks only for the open ones.
+func sweepTCPPorts(ctx context.Context, ip netip.Addr, host string, ports []PortSpec, out []portOutcome, opt PortsOptions) {
+	var idx, nums []int
+	for i, p := range ports {
+		if p.Proto == "tcp" {
+			idx = append(idx, i)
+			nums = append(nums, p.Port)
+		}
+	}
+	if len(nums) == 0 {
+		return
+	}
+	workers := (opt.Concurrency + sweepBatch - 1) / sweepBatch
+	states := sweepTCP(ctx, ip, nums, opt.Timeout, workers)
+	addr := ip.String()
+	for k, i := range idx {
+		st := states[k]
+		if st == "" {
+			continue // not tried: the budget ran out
+		}
+		o := portOutcome{tried: true, state: st}
+		if st == PortOpen {
+			c := begin("tcp", result.Service, "tcp://"+net.JoinHostPort(addr, strconv.Itoa(nums[k])))
+			c = end(judgeTCP(c, addr, nums[k], PortOpen, 0, nil))
+			delete(c.Evidence, "connect_ms") // not timed one by one in a sweep
+			c.Detail = fmt.Sprintf("port %d/tcp is open", nums[k])
+			if addr != host {
+				c.With("host", host)
+			}
+			o.check = &c
+		}
+		out[i] = o
+	}
 }
 
 func probePort(ctx context.Context, addr, host string, p PortSpec, timeout time.Duration, detail bool) portOutcome {
