@@ -47,6 +47,21 @@ func startPrinterAgent(t testing.TB, name string, opt snmpagent.Options) *snmpag
 	return a
 }
 
+// expectedSupply is one supply of EXPECTED.json.
+type expectedSupply struct {
+	Index               string   `json:"index"`
+	Description         string   `json:"description"`
+	DescriptionRepaired string   `json:"descriptionRepaired"`
+	Level               int      `json:"level"`
+	Max                 int      `json:"max"`
+	Percent             *float64 `json:"percent"`
+	PercentNote         string   `json:"percentNote"`
+	Type                *string  `json:"type"`
+	Class               *string  `json:"class"`
+	Unit                *string  `json:"unit"`
+	Color               *string  `json:"color"`
+}
+
 // expected is the part of EXPECTED.json the probe must reproduce.
 type expected struct {
 	SysDescr string `json:"sysDescr"`
@@ -54,21 +69,9 @@ type expected struct {
 		HrDeviceStatusName  *string `json:"hrDeviceStatusName"`
 		HrPrinterStatusName *string `json:"hrPrinterStatusName"`
 	} `json:"status"`
-	Errors   []string `json:"errors"`
-	Supplies []struct {
-		Index               string   `json:"index"`
-		Description         string   `json:"description"`
-		DescriptionRepaired string   `json:"descriptionRepaired"`
-		Level               int      `json:"level"`
-		Max                 int      `json:"max"`
-		Percent             *float64 `json:"percent"`
-		PercentNote         string   `json:"percentNote"`
-		Type                *string  `json:"type"`
-		Class               *string  `json:"class"`
-		Unit                *string  `json:"unit"`
-		Color               *string  `json:"color"`
-	} `json:"supplies"`
-	Inputs []struct {
+	Errors   []string         `json:"errors"`
+	Supplies []expectedSupply `json:"supplies"`
+	Inputs   []struct {
 		Index   string   `json:"index"`
 		Name    *string  `json:"name"`
 		Level   int      `json:"level"`
@@ -100,19 +103,7 @@ func loadExpected(t testing.TB) map[string]expected {
 // expectedState derives a supply's state from EXPECTED.json's own notes,
 // independently of printermib: percentNote for the special codes, else the
 // percent against the 10 % default, inverted for waste containers.
-func expectedState(s struct {
-	Index               string   `json:"index"`
-	Description         string   `json:"description"`
-	DescriptionRepaired string   `json:"descriptionRepaired"`
-	Level               int      `json:"level"`
-	Max                 int      `json:"max"`
-	Percent             *float64 `json:"percent"`
-	PercentNote         string   `json:"percentNote"`
-	Type                *string  `json:"type"`
-	Class               *string  `json:"class"`
-	Unit                *string  `json:"unit"`
-	Color               *string  `json:"color"`
-},
+func expectedState(s expectedSupply,
 ) string {
 	switch {
 	case strings.HasPrefix(s.PercentNote, "some remaining"), strings.HasPrefix(s.PercentNote, "max unknown"):

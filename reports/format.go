@@ -339,3 +339,25 @@ func pctText(p float64) string {
 	}
 	return num(math.Round(p)) + "%"
 }
+
+// runItems are the first footer items of every human format: the tool
+// and its version, when the run started, and how long it took of its
+// budget. esc makes a string safe for the format.
+func runItems(r *result.Report, esc func(string) string) []string {
+	tool := esc(r.Tool.Name)
+	if tool == "" {
+		tool = "netprobe"
+	}
+	if v := esc(r.Tool.Version); v != "" {
+		tool += " " + v
+	}
+	items := []string{tool}
+	if !r.StartedAt.IsZero() {
+		items = append(items, "started "+r.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"))
+	}
+	took := "took " + duration(r.Duration)
+	if r.Budget > 0 {
+		took += " of " + duration(r.Budget) + " budget"
+	}
+	return append(items, took)
+}

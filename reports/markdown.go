@@ -327,23 +327,7 @@ func evidenceJSON(ev map[string]any) string {
 }
 
 func (m *mdWriter) footer(r *result.Report) {
-	items := []string{}
-	tool := r.Tool.Name
-	if tool == "" {
-		tool = "netprobe"
-	}
-	if r.Tool.Version != "" {
-		tool += " " + r.Tool.Version
-	}
-	items = append(items, md(tool))
-	if !r.StartedAt.IsZero() {
-		items = append(items, "started "+r.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"))
-	}
-	took := "took " + duration(r.Duration)
-	if r.Budget > 0 {
-		took += " of " + duration(r.Budget) + " budget"
-	}
-	items = append(items, took)
+	items := runItems(r, md)
 	if h := md(r.Host.Hostname); h != "" {
 		items = append(items, "host "+h)
 	}

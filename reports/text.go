@@ -478,23 +478,7 @@ func joinSpace(a, b string) string {
 
 // footer says which tool ran, when, how long and where.
 func (t *textWriter) footer(r *result.Report) {
-	var items []string
-	tool := clean(r.Tool.Name)
-	if tool == "" {
-		tool = "netprobe"
-	}
-	if v := clean(r.Tool.Version); v != "" {
-		tool += " " + v
-	}
-	items = append(items, tool)
-	if !r.StartedAt.IsZero() {
-		items = append(items, "started "+r.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"))
-	}
-	took := "took " + duration(r.Duration)
-	if r.Budget > 0 {
-		took += " of " + duration(r.Budget) + " budget"
-	}
-	items = append(items, took)
+	items := runItems(r, clean)
 	var host []string
 	if h := clean(r.Host.Hostname); h != "" {
 		host = append(host, "host "+h)
