@@ -390,6 +390,12 @@ func explainPrinter(c result.Check) (string, []string) {
 	problems, _ := c.Evidence["problems"].([]string)
 	switch ev(c, "condition") {
 	case "unreachable":
+		if problems, _ := c.Evidence["problems"].([]string); len(problems) > 0 && problems[0] == "No printer service at this address" {
+			return fmt.Sprintf("A device answers at %s, but it is not a working printer (print ports closed, no SNMP): the printer probably has another address.", c.Target),
+				[]string{"Print a configuration page on the printer to see its current address.",
+					"Update the printer's address on this computer (or give the printer a fixed address).",
+					"If it is the right address, restart the printer: its print services are not running."}
+		}
 		return fmt.Sprintf("The printer %s does not answer at all: it is off, disconnected, or has another address.", c.Target),
 			[]string{"Check that the printer is switched on and its network cable or Wi-Fi is connected.",
 				"Print a configuration page on the printer to see its current address.",

@@ -1071,7 +1071,7 @@ func assessPrinter(d *printerData, portList []int, ports map[int]PortState, opt 
 		}
 	}
 	if !d.answered {
-		return assessPrinterSilent(d, portList, open, opt)
+		return assessPrinterSilent(d, portList, open, ports, opt)
 	}
 
 	var ps []prtProblem
@@ -1245,7 +1245,7 @@ func assessPrinter(d *printerData, portList []int, ports map[int]PortState, opt 
 // (it may be jammed or out of toner); the port state still tells the user
 // where to look. This is what the fault lab expects for "SNMP agent
 // stopped".
-func assessPrinterSilent(d *printerData, portList, open []int, opt PrinterOptions) prtAssessment {
+func assessPrinterSilent(d *printerData, portList, open []int, ports map[int]PortState, opt PrinterOptions) prtAssessment {
 	a := prtAssessment{status: result.Fail}
 	check := "check the SNMP community or that SNMP is enabled"
 	if opt.Version == "3" {
@@ -1268,12 +1268,28 @@ func assessPrinterSilent(d *printerData, portList, open []int, opt PrinterOption
 		a.condition = prtCondUnreachable
 		a.detail = "Printer does not answer SNMP (no print ports were checked)."
 		a.problems = []prtProblem{{result.Fail, "unreachable", "No answer from the printer"}}
+	case anyClosed(portList, ports):
+		// A reset proves a device at the address: it is just not a
+		// printer, or not the printer the user means.
+		a.condition = prtCondUnreachable
+		a.detail = fmt.Sprintf("A device answers at this address, but it is not a working printer: print ports %s are closed and SNMP does not answer; check the printer's address.", joinInts(portList))
+		a.problems = []prtProblem{{result.Fail, "unreachable", "No printer service at this address"}}
 	default:
 		a.condition = prtCondUnreachable
 		a.detail = fmt.Sprintf("Printer does not answer at all: no SNMP reply and print ports %s closed or silent.", joinInts(portList))
 		a.problems = []prtProblem{{result.Fail, "unreachable", "No answer from the printer"}}
 	}
 	return a
+}
+
+// anyClosed reports whether a print port answered with a reset.
+func anyClosed(portList []int, ports map[int]PortState) bool {
+	for _, p := range portList {
+		if ports[p] == PortClosed {
+			return true
+		}
+	}
+	return false
 }
 
 // prtAlertKeys merge alert codes with the error bits that mean the same.

@@ -45,6 +45,7 @@ func TestAssessPrinter(t *testing.T) {
 	}
 	open := map[int]PortState{9100: PortOpen, 631: PortClosed, 515: PortFiltered}
 	closed := map[int]PortState{9100: PortClosed, 631: PortClosed, 515: PortFiltered}
+	silent := map[int]PortState{9100: PortFiltered, 631: PortFiltered, 515: PortUnreachable}
 	ports := []int{9100, 631, 515}
 
 	tests := []struct {
@@ -153,9 +154,12 @@ func TestAssessPrinter(t *testing.T) {
 		{name: "silent v3 says which settings to check", mod: func(d *printerData) { *d = printerData{err: errors.New("timeout")} },
 			opt: PrinterOptions{Version: "3"}, status: result.Fail, condition: "snmp_silent", problems: []string{"SNMP does not answer"},
 			detail: "Printer is on the network (port 9100 open) but does not answer SNMP; check the SNMPv3 user and passwords or that SNMP is enabled."},
-		{name: "silent and no port open", mod: func(d *printerData) { *d = printerData{err: errors.New("timeout")} }, ports: closed,
+		{name: "silent and no port answers", mod: func(d *printerData) { *d = printerData{err: errors.New("timeout")} }, ports: silent,
 			status: result.Fail, condition: "unreachable", problems: []string{"No answer from the printer"},
 			detail: "Printer does not answer at all: no SNMP reply and print ports 9100, 631, 515 closed or silent."},
+		{name: "silent SNMP but ports reset: a device, not a printer", mod: func(d *printerData) { *d = printerData{err: errors.New("timeout")} }, ports: closed,
+			status: result.Fail, condition: "unreachable", problems: []string{"No printer service at this address"},
+			detail: "A device answers at this address, but it is not a working printer: print ports 9100, 631, 515 are closed and SNMP does not answer; check the printer's address."},
 		{name: "v3 credentials refused", mod: func(d *printerData) { *d = printerData{refused: true} }, ports: closed,
 			status: result.Fail, condition: "snmp_silent", problems: []string{"SNMPv3 credentials rejected"}},
 	}

@@ -652,7 +652,7 @@ func TestPrinterSilent(t *testing.T) {
 			snmpErr: "no SNMP answer within 1s"},
 		{name: "agent never answers, print ports closed", agent: &snmpagent.Options{Silent: true},
 			ports:     func(t *testing.T) []int { return []int{testnet.ClosedTCP(t), testnet.ClosedTCP(t)} },
-			condition: "unreachable", detail: "Printer does not answer at all: no SNMP reply and print ports %d, %d closed or silent.",
+			condition: "unreachable", detail: "A device answers at this address, but it is not a working printer: print ports %d, %d are closed and SNMP does not answer",
 			snmpErr: "no SNMP answer within 1s"},
 		{name: "wrong community", agent: &snmpagent.Options{Community: "right-one"}, opt: PrinterOptions{Community: "wrong-one"},
 			ports:     func(t *testing.T) []int { return []int{testnet.OpenTCP(t)} },
