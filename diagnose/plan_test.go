@@ -113,12 +113,23 @@ func TestPlanSkipsUnroutableDefaultUpstreams(t *testing.T) {
 	sys := probes.System{DefaultRoutes: []probes.Route{{Family: 4, Gateway: netip.MustParseAddr("10.77.1.1")}}}
 	for _, task := range Plan(Options{Layers: []result.Layer{result.Internet}}, sys, probes.ICMPPermission{}) {
 		if strings.Contains(task.Target, ":") {
-			cs := task.run(nil)
+			cs := runNote(t, task)
 			if len(cs) != 1 || cs[0].Status != result.Skip {
 				t.Fatalf("%s: %+v", task.Target, cs)
 			}
 		}
 	}
+}
+
+// runNote runs a task that must be a note (a fact, no I/O). Probe tasks
+// carry a timeout, notes do not: a plan that regressed into probing a
+// public or lab address fails here instead of sending the packet.
+func runNote(t *testing.T, task Task) []result.Check {
+	t.Helper()
+	if task.Timeout != 0 {
+		t.Fatalf("%s %s is a probe (timeout %s), not a note: not running it", task.Layer, task.Target, task.Timeout)
+	}
+	return task.run(context.Background())
 }
 
 func TestAddressNeeds(t *testing.T) {
@@ -180,7 +191,7 @@ func TestPlanLeavesHostsFileNamesToTheSystem(t *testing.T) {
 	}
 	for _, task := range Plan(o, sys, probes.ICMPPermission{}) {
 		if task.Target == "intranet" {
-			c := task.run(context.Background())[0]
+			c := runNote(t, task)[0]
 			if c.Status != result.Skip || !strings.Contains(c.Detail, "hosts file (10.77.1.99)") {
 				t.Fatalf("hosts note: %s %q", c.Status, c.Detail)
 			}
