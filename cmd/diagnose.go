@@ -128,12 +128,7 @@ func (d *diagnoseFlags) options(f *Factory) (diagnose.Options, error) {
 		}
 		o.Targets = append(o.Targets, t)
 	}
-	for _, p := range d.printers {
-		if err := diagnose.ValidateHost(p); err != nil {
-			return o, usagef("printer %q: %v", p, err)
-		}
-	}
-	o.Printers = d.printers
+	o.Printers = d.printers // validated with the rest in Options.Validate
 	var err error
 	if o.Resolvers, err = parseServers("resolver", d.resolvers); err != nil {
 		return o, err

@@ -173,26 +173,18 @@ func (m *mdWriter) layer(l result.LayerResult) {
 func (m *mdWriter) printer(c result.Check) {
 	title := md(strings.TrimSpace(c.Name + " " + c.Target))
 	if s, ok := supplies(c.Evidence["supplies"]); ok && len(s) > 0 {
-		m.p()
-		m.p("**Supplies: ", title, "**")
-		m.p()
-		m.p("| Supply | Level | State |")
-		m.p("|---|---|---|")
-		for _, x := range s {
-			r := supplyRow(x)
-			m.p("| ", md(r.name), " | ", mdLevel(r), " | ", mdState(r), " |")
+		rows := make([]levelRow, len(s))
+		for i, x := range s {
+			rows[i] = supplyRow(x)
 		}
+		m.levelTable("Supplies", "Supply", title, rows)
 	}
 	if s, ok := trays(c.Evidence["trays"]); ok && len(s) > 0 {
-		m.p()
-		m.p("**Trays: ", title, "**")
-		m.p()
-		m.p("| Tray | Level | State |")
-		m.p("|---|---|---|")
-		for _, x := range s {
-			r := trayRow(x)
-			m.p("| ", md(r.name), " | ", mdLevel(r), " | ", mdState(r), " |")
+		rows := make([]levelRow, len(s))
+		for i, x := range s {
+			rows[i] = trayRow(x)
 		}
+		m.levelTable("Trays", "Tray", title, rows)
 	}
 	if p, ok := strs(c.Evidence["problems"]); ok && len(p) > 0 {
 		m.p()
@@ -225,6 +217,18 @@ func (m *mdWriter) printer(c result.Check) {
 }
 
 // mdLevel is a level as a monospace bar and a percentage, or a word.
+// levelTable writes a table of supply or tray levels under a bold title.
+func (m *mdWriter) levelTable(heading, column, title string, rows []levelRow) {
+	m.p()
+	m.p("**", heading, ": ", title, "**")
+	m.p()
+	m.p("| ", column, " | Level | State |")
+	m.p("|---|---|---|")
+	for _, r := range rows {
+		m.p("| ", md(r.name), " | ", mdLevel(r), " | ", mdState(r), " |")
+	}
+}
+
 func mdLevel(r levelRow) string {
 	if r.percent == nil {
 		if r.raw == -3 {
