@@ -198,3 +198,33 @@ func TestPlanLeavesHostsFileNamesToTheSystem(t *testing.T) {
 		}
 	}
 }
+
+// onLink and gatewayFor decide which DNS answers prove the internet path
+// (off_link) and which gateway's ARP entry can end an upstream check.
+func TestOnLinkAndGatewayFor(t *testing.T) {
+	tests := []struct {
+		addr    string
+		onLink  bool
+		gateway string
+	}{
+		{"10.77.1.53", true, ""}, // on eth0's 10.77.1.0/24
+		{"10.77.1.10", true, ""}, // this computer
+		{"127.0.0.53", true, ""}, // a local stub resolver
+		{"fe80::53", true, ""},   // link-local
+		{"198.18.1.53", false, "10.77.1.1"},
+		{"fd00:77:1::53", true, ""}, // on eth0's IPv6 prefix
+		{"fd00:77:3::53", false, "fe80::1%eth0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.addr, func(t *testing.T) {
+			a := netip.MustParseAddr(tt.addr)
+			if got := onLink(labSystem, a); got != tt.onLink {
+				t.Errorf("onLink = %v, want %v", got, tt.onLink)
+			}
+			got := gatewayFor(labSystem, a)
+			if (tt.gateway == "" && got.IsValid()) || (tt.gateway != "" && got.String() != tt.gateway) {
+				t.Errorf("gatewayFor = %v, want %q", got, tt.gateway)
+			}
+		})
+	}
+}

@@ -242,6 +242,16 @@ func Ping(ctx context.Context, addr netip.Addr, opt PingOptions) result.Check {
 	return end(c)
 }
 
+// icmpTimeout bounds the ICMP phase: its own timeout, but with fallback
+// ports at most half of what is left, so silence to ping cannot use up
+// the time to prove the host another way.
+func icmpTimeout(left time.Duration, opt PingOptions) time.Duration {
+	if len(opt.FallbackPorts) > 0 {
+		left /= 2
+	}
+	return min(opt.Timeout, left)
+}
+
 // nextHop is the on-link address whose ARP/NDP entry decides whether addr
 // can be reached at all: addr itself for a gateway, else its gateway.
 func nextHop(addr netip.Addr, opt PingOptions) netip.Addr {
@@ -270,16 +280,7 @@ func runPing(ctx context.Context, addr netip.Addr, opt PingOptions) (*probing.St
 	p.SetPrivileged(opt.Permission.Mode == ICMPPrivileged)
 	p.Count = opt.Count
 	p.Interval = opt.Interval
-	timeout := opt.Timeout
-	r := remaining(ctx, timeout)
-	if len(opt.FallbackPorts) > 0 {
-		// Leave the TCP fallback half of what is left: silence to ping
-		// must not use up the time to prove the host another way.
-		r /= 2
-	}
-	if r < timeout {
-		timeout = r
-	}
+	timeout := icmpTimeout(remaining(ctx, opt.Timeout), opt)
 	if timeout <= 0 {
 		return nil, context.DeadlineExceeded
 	}
