@@ -1,8 +1,9 @@
-// Package probes holds one file per probe. Every probe has the same small
-// shape: it takes a context (whose deadline it honours), a target and an
-// options struct, and returns result.Check values whose Detail and Evidence
-// carry the reason as data. Probes never print and never decide the
-// verdict.
+// Package probes holds one file per probe. Every probe has the same
+// contract, the Probe type: a constructor (NewPing, NewDNS, NewTCP, ...)
+// binds the target and options, checks nothing and sends nothing; the
+// runner later calls the Probe with a context whose deadline it honours,
+// and gets result.Check values whose Reason, Detail and Evidence carry the
+// outcome as data. Probes never print and never decide the verdict.
 package probes
 
 import (
@@ -18,6 +19,17 @@ import (
 
 	"github.com/netprobe/netprobe/result"
 )
+
+// Probe is one prepared measurement. It must return by ctx's deadline
+// (converting it into its library's timeouts), must not print, and must
+// give every check that is not ok a registered result.Reason. It returns
+// at least one check.
+type Probe func(ctx context.Context) []result.Check
+
+// One adapts a probe that yields a single check.
+func One(f func(ctx context.Context) result.Check) Probe {
+	return func(ctx context.Context) []result.Check { return []result.Check{f(ctx)} }
+}
 
 // now is the probes' clock; tests may replace it.
 var now = time.Now

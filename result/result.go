@@ -110,6 +110,12 @@ type Check struct {
 	Target string `json:"target"`
 	// Status of this check.
 	Status Status `json:"status"`
+	// Reason is the stable code of a status other than ok ("dns.timeout"):
+	// what programs, and netprobe's own verdict, decide on. Empty when ok.
+	Reason Reason `json:"reason,omitempty"`
+	// Round is 2 for a check of the confirmation round (a follow-up the
+	// first round's results asked for); absent for the first round.
+	Round int `json:"round,omitempty"`
 	// Detail is one human sentence: what was found, or why it was skipped.
 	Detail string `json:"detail"`
 	// Error is the underlying error text, if any.
@@ -176,16 +182,22 @@ type LayerResult struct {
 	// Note explains a status the checks alone do not (e.g. "gateway drops
 	// ping but traffic passes through it").
 	Note string `json:"note,omitempty"`
+	// Reason is the code of a status the judge set from cross-layer
+	// evidence (the Note's code), e.g. "gateway.ignores_probes".
+	Reason Reason `json:"reason,omitempty"`
 }
 
 // Overall is the verdict's status.
 type Overall string
 
-// Overall outcomes of a run; exit codes follow them (0, 3, 1).
+// Overall outcomes of a run; exit codes follow them (0, 3, 1, and 4 for
+// Unknown). Unknown means the run cannot say: nothing was measured, or it
+// was interrupted before it could.
 const (
 	Healthy  Overall = "ok"
 	Degraded Overall = "degraded"
 	Failed   Overall = "fail"
+	Unknown  Overall = "unknown"
 )
 
 // Verdict names the layer at fault and says what to do about it.
@@ -194,6 +206,9 @@ type Verdict struct {
 	// Layer is the lowest failing (or, when degraded, warning) layer; None
 	// when healthy.
 	Layer Layer `json:"layer"`
+	// Reason is the code of the cause (the failing or warning check's, or
+	// the layer's); empty when healthy.
+	Reason Reason `json:"reason,omitempty"`
 	// Summary is one sentence a non-expert understands.
 	Summary string `json:"summary"`
 	// Advice is 1–3 concrete next steps.
@@ -226,6 +241,10 @@ type Report struct {
 	Layers    []LayerResult `json:"layers"`
 	// Redacted is true when addresses and names were masked for sharing.
 	Redacted bool `json:"redacted"`
+	// Interrupted is true when the run was stopped (Ctrl-C, SIGTERM)
+	// before every check finished: the report holds what was measured so
+	// far and its verdict is "unknown".
+	Interrupted bool `json:"interrupted"`
 }
 
 // Host describes the machine the run happened on.
