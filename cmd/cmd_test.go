@@ -133,6 +133,8 @@ func TestBadInputIsUsageError(t *testing.T) {
 		{"port command missing ports", []string{"port", "127.0.0.1"}, "2 arg"},
 		{"dns command no name", []string{"dns"}, "1 arg"},
 		{"missing ca file", []string{"--ca-file", "/nonexistent/ca.pem"}, "/nonexistent/ca.pem"},
+		{"service layer without a target", []string{"--layers", "service"}, "needs --target"},
+		{"printer layer without a printer", []string{"--layers", "printer,service"}, "needs --printer"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -214,7 +216,7 @@ func TestExitCodesFollowVerdict(t *testing.T) {
 	for _, tt := range []struct {
 		status result.Overall
 		code   int
-	}{{result.Healthy, 0}, {result.Failed, 1}, {result.Degraded, 3}} {
+	}{{result.Healthy, 0}, {result.Failed, 1}, {result.Degraded, 3}, {result.Unknown, 4}} {
 		io, out, _ := iostreams.Test()
 		f := &Factory{IO: io, Getenv: func(string) string { return "" },
 			Run: func(ctx context.Context, o diagnose.Options) *result.Report {

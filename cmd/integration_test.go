@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/netprobe/netprobe/internal/testnet"
 
@@ -141,6 +143,47 @@ func TestExitCodes(t *testing.T) {
 			}
 			if r.stderr != "" {
 				t.Fatalf("a finished run writes nothing to stderr, got %q", r.stderr)
+			}
+		})
+	}
+}
+
+// Ctrl-C during a run: the probes stop, the report of what was measured
+// so far is printed and says it was interrupted, and the exit code is
+// 130. The run waits on a resolver that never answers, on loopback.
+func TestInterruptPrintsAPartialReport(t *testing.T) {
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			silent := silentUDP(t)
+			cmd := exec.Command(binary, "dns", "ok.test", "--server", silent, "--timeout", "8s", "-o", "json")
+			var out, errb bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &errb
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(500 * time.Millisecond)
+			sent := time.Now()
+			cmd.Process.Signal(sig)
+			err := cmd.Wait()
+			took := time.Since(sent)
+			code := cmd.ProcessState.ExitCode()
+			if code != 130 {
+				t.Fatalf("exit %d (%v), want 130; stderr %q", code, err, errb.String())
+			}
+			if took > 2*time.Second {
+				t.Errorf("exited %s after the signal", took)
+			}
+			var rep struct {
+				Interrupted bool `json:"interrupted"`
+				Verdict     struct {
+					Status, Reason string
+				} `json:"verdict"`
+			}
+			if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+				t.Fatalf("no JSON report after the interrupt: %v\n%s", err, out.String())
+			}
+			if !rep.Interrupted || rep.Verdict.Status != "unknown" || rep.Verdict.Reason != "run.interrupted" {
+				t.Fatalf("report: %+v", rep)
 			}
 		})
 	}

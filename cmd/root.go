@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -28,6 +29,11 @@ const (
 	ExitFail     = 1
 	ExitUsage    = 2
 	ExitDegraded = 3
+	// ExitUnknown: nothing was measured, so the run cannot say.
+	ExitUnknown = 4
+	// ExitInterrupted is the shell's code for SIGINT (128+2): the report
+	// of what was measured so far is still written.
+	ExitInterrupted = 130
 )
 
 // Version is set at build time with -ldflags "-X github.com/netprobe/netprobe/cmd.Version=...".
@@ -63,7 +69,7 @@ func Main(args []string, io *iostreams.IOStreams) int {
 	f := &Factory{IO: io, Run: diagnose.Run, RunPorts: diagnose.RunPorts, Getenv: os.Getenv}
 	root := NewRootCmd(f)
 	root.SetArgs(args)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := root.ExecuteContext(ctx)
 	return exitCode(err, io)
@@ -103,7 +109,9 @@ const exitHelp = `Exit codes:
   0  ok: every tested layer works
   1  fail: a layer is broken (the verdict names it)
   2  bad input: an invalid flag, host, port, URL, duration or format
-  3  degraded: everything works, with warnings (loss, latency, a resolver down, low toner)`
+  3  degraded: everything works, with warnings (loss, latency, a resolver down, low toner)
+  4  unknown: nothing could be measured (every check was skipped)
+  130 interrupted (Ctrl-C): the report shows what was measured so far`
 
 // NewRootCmd builds the command tree. Without a subcommand, netprobe runs
 // diagnose.
@@ -159,11 +167,15 @@ func render(f *Factory, out *outputFlags, r *result.Report) error {
 	if err := reports.Render(f.IO.Out, out.format, r, to); err != nil {
 		return err
 	}
-	switch r.Verdict.Status {
-	case result.Failed:
+	switch {
+	case r.Interrupted:
+		return exitError{ExitInterrupted}
+	case r.Verdict.Status == result.Failed:
 		return exitError{ExitFail}
-	case result.Degraded:
+	case r.Verdict.Status == result.Degraded:
 		return exitError{ExitDegraded}
+	case r.Verdict.Status == result.Unknown:
+		return exitError{ExitUnknown}
 	}
 	return nil
 }

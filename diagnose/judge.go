@@ -34,9 +34,9 @@ func Judge(checks []result.Check, layers []result.Layer) []result.LayerResult {
 		lr := result.LayerResult{Name: l, Checks: cs}
 		switch l {
 		case result.Gateway, result.Internet:
-			lr.Status = redundant(cs)
+			lr.Status, lr.Reason = reachability(l, cs)
 		case result.DNS:
-			lr.Status = dnsStatus(cs)
+			lr.Status, lr.Reason = dnsStatus(cs)
 		default:
 			lr.Status = worst(cs)
 		}
@@ -50,15 +50,66 @@ func Judge(checks []result.Check, layers []result.Layer) []result.LayerResult {
 		return nil
 	}
 	inet, gw, dns := get(result.Internet), get(result.Gateway), get(result.DNS)
-	if gw != nil && gw.Status == result.Fail && inet != nil && (inet.Status == result.OK || inet.Status == result.Warn) {
-		gw.Status = result.Warn
+	if gw != nil && gw.Status == result.Fail && inet != nil && (inet.Status == result.OK || inet.Status == result.Warn) && !gatewayHasNoRoute(gw.Checks) {
+		gw.Status, gw.Reason = result.Warn, result.ReasonGatewayIgnoresProbes
 		gw.Note = "the router does not answer ping or TCP itself, but traffic to the internet passes through it"
 	}
-	if inet != nil && inet.Status == result.Fail && dns != nil && remoteDNSAnswered(dns.Checks) {
-		inet.Status = result.Warn
+	if inet != nil && inet.Status == result.Fail && !internetConfirmedDown(inet.Checks) && dns != nil && remoteDNSAnswered(dns.Checks) {
+		inet.Status, inet.Reason = result.Warn, result.ReasonInternetUpstreamsQuiet
 		inet.Note = "the upstream hosts do not answer, but a DNS server beyond the router does: traffic does get out"
 	}
 	return out
+}
+
+// gatewayHasNoRoute: no gateway is configured at all (the plan's note):
+// then nothing can "pass through it".
+func gatewayHasNoRoute(cs []result.Check) bool {
+	for _, c := range cs {
+		if c.Reason == result.ReasonGatewayNone {
+			return true
+		}
+	}
+	return false
+}
+
+// internetConfirmedDown: a follow-up confirmed a fault of the path itself
+// (an MTU black hole): a DNS answer from beyond the router does not
+// clear that.
+func internetConfirmedDown(cs []result.Check) bool {
+	for _, c := range cs {
+		if c.Status == result.Fail && c.Reason == result.ReasonPathMTUBlackhole {
+			return true
+		}
+	}
+	return false
+}
+
+// reachability judges the gateway and internet layers: the ping checks
+// are redundant targets (one that answers keeps the layer up, the rest
+// only warn); a confirmed path fault (pmtu) counts in full; a trace only
+// explains and never changes the status.
+func reachability(l result.Layer, cs []result.Check) (result.Status, result.Reason) {
+	var pings, others []result.Check
+	for _, c := range cs {
+		switch c.Name {
+		case "trace":
+			// Evidence for the explanation, not a verdict of its own: a
+			// trace through a lossy path may miss the destination.
+		case "ping":
+			pings = append(pings, c)
+		default:
+			others = append(others, c)
+		}
+	}
+	st := redundant(pings)
+	var reason result.Reason
+	if st == result.Warn && worst(pings) == result.Fail {
+		reason = result.ReasonGatewayPartlyAnswered
+		if l == result.Internet {
+			reason = result.ReasonInternetPartlyAnswered
+		}
+	}
+	return result.Worst(st, worst(others)), reason
 }
 
 // worst is the most severe status among checks that measured something.
@@ -84,18 +135,18 @@ func redundant(cs []result.Check) result.Status {
 	return result.Fail
 }
 
-func dnsStatus(cs []result.Check) result.Status {
+func dnsStatus(cs []result.Check) (result.Status, result.Reason) {
 	type tally struct{ ok, bad int }
 	perName := map[string]*tally{}
 	var order []string
 	st := result.Skip
+	var reason result.Reason
 	for _, c := range cs {
-		role, _ := c.Evidence["role"].(string)
 		switch {
-		case c.Name == "dns" && role == "reference":
+		case c.Name == "dns" && evStr(c, "role") == "reference":
 			// A yardstick: it counts through dns-compare only.
 		case c.Name == "dns":
-			name, _ := c.Evidence["name"].(string)
+			name := evStr(c, "name")
 			t := perName[name]
 			if t == nil {
 				t = &tally{}
@@ -121,12 +172,18 @@ func dnsStatus(cs []result.Check) result.Status {
 		case t.bad > 0 && t.ok == 0:
 			st = result.Worst(st, result.Fail)
 		case t.bad > 0:
+			if st != result.Fail {
+				reason = result.ReasonDNSPartlyFailing
+			}
 			st = result.Worst(st, result.Warn)
 		case t.ok > 0:
 			st = result.Worst(st, result.OK)
 		}
 	}
-	return st
+	if st == result.Fail {
+		reason = ""
+	}
+	return st, reason
 }
 
 // remoteDNSAnswered reports whether a DNS server beyond the router (not on
@@ -140,7 +197,7 @@ func remoteDNSAnswered(cs []result.Check) bool {
 		if off, _ := c.Evidence["off_link"].(bool); off {
 			return true
 		}
-		s, _ := c.Evidence["resolver"].(string)
+		s := evStr(c, "resolver")
 		ap, err := netip.ParseAddrPort(s)
 		a := ap.Addr()
 		if err != nil {

@@ -17,9 +17,9 @@ import (
 )
 
 func TestNameBoard(t *testing.T) {
-	ok := chk(result.DNS, "dns", "", result.OK, "", "answers", []string{"198.18.1.80", "fd00:77::80"}, "rcode", "NOERROR")
-	silent := chk(result.DNS, "dns", "", result.Fail, "", "answers", []string{}, "rcode", "timeout", "resolver", "10.77.1.53")
-	nx := chk(result.DNS, "dns", "", result.Fail, "", "answers", []string{}, "rcode", "NXDOMAIN", "resolver", "10.77.1.53")
+	ok := chk(result.DNS, "dns", "", result.OK, "", "", "answers", []string{"198.18.1.80", "fd00:77::80"}, "rcode", "NOERROR")
+	silent := chk(result.DNS, "dns", "", result.Fail, result.ReasonDNSTimeout, "", "answers", []string{}, "rcode", "timeout", "resolver", "10.77.1.53")
+	nx := chk(result.DNS, "dns", "", result.Fail, result.ReasonDNSNXDomain, "", "answers", []string{}, "rcode", "NXDOMAIN", "resolver", "10.77.1.53")
 	tests := []struct {
 		name     string
 		reports  []result.Check

@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/netprobe/netprobe/probes"
@@ -45,6 +46,10 @@ const (
 	ConnectTimeout = 3 * time.Second
 	// ServiceTimeout bounds a whole service target (connect, TLS, HTTP).
 	ServiceTimeout = 6 * time.Second
+	// TLSHandshakeTimeout bounds the TLS handshake once connected: a
+	// handshake that has not finished by then has stalled, and the
+	// confirmation round needs the rest of the budget to find out why.
+	TLSHandshakeTimeout = 3 * time.Second
 	// DNSTimeout bounds one question to one resolver.
 	DNSTimeout = probes.DefaultDNSTimeout
 	// PrinterTimeout bounds one printer (SNMP and print ports).
@@ -139,7 +144,29 @@ func (o *Options) Validate() error {
 			return err
 		}
 	}
-	return nil
+	return o.somethingToTest()
+}
+
+// somethingToTest refuses, before anything runs, a selection of layers
+// that has nothing to measure: a run that tests nothing must not end in
+// "OK". The service and printer layers need targets; the others always
+// have something (or a stated reason for nothing).
+func (o *Options) somethingToTest() error {
+	if len(o.Layers) == 0 {
+		return nil
+	}
+	var want []string
+	for _, l := range o.Layers {
+		switch {
+		case l == result.Service && len(o.Targets) == 0:
+			want = append(want, "the service layer needs --target")
+		case l == result.Printer && len(o.Printers) == 0:
+			want = append(want, "the printer layer needs --printer")
+		default:
+			return nil
+		}
+	}
+	return fmt.Errorf("nothing to test: %s", strings.Join(want, ", "))
 }
 
 // withDefaults fills what the user left out.

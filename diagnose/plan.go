@@ -10,15 +10,17 @@ import (
 	"github.com/netprobe/netprobe/result"
 )
 
-// Task is one probe to run: plain data (layer, name, target, timeout) plus
-// the call. The plan is a list of tasks, so what a run will do can be
-// table-tested without running it.
+// Task is one probe to run: plain data (layer, name, target, timeout,
+// round) plus the prepared probe. The plan is a list of tasks, so what a
+// run will do can be table-tested without running it.
 type Task struct {
 	Layer   result.Layer
 	Name    string
 	Target  string
 	Timeout time.Duration
-	run     func(ctx context.Context) []result.Check
+	// Round is 2 for a follow-up of the confirmation round.
+	Round int
+	Probe probes.Probe
 }
 
 // Fallback ports: TCP ports that prove a host is there when ICMP does not.
@@ -37,16 +39,12 @@ func Plan(o Options, sys probes.System, perm probes.ICMPPermission) []Task {
 	now := o.Now()
 	names := newNameBoard()
 	if o.wants(result.Link) {
-		tasks = append(tasks, Task{Layer: result.Link, Name: "link", Target: "interfaces",
-			run: func(context.Context) []result.Check { return probes.Link(sys, now) }})
+		tasks = append(tasks, Task{Layer: result.Link, Name: "link", Target: "interfaces", Probe: probes.NewLink(sys, now)})
 	}
 	if o.wants(result.Address) {
-		needs := addressNeeds(o)
-		tasks = append(tasks, Task{Layer: result.Address, Name: "address", Target: "interfaces",
-			run: func(context.Context) []result.Check { return probes.Address(sys, needs, now) }})
+		tasks = append(tasks, Task{Layer: result.Address, Name: "address", Target: "interfaces", Probe: probes.NewAddress(sys, addressNeeds(o), now)})
 	}
-	ping := probes.PingOptions{Count: o.PingCount, Interval: o.PingInterval, Timeout: PingPhase,
-		Permission: perm, LossWarn: o.LossWarn, RTTWarn: o.RTTWarn}
+	ping := pingOptions(o, perm)
 	if o.wants(result.Gateway) {
 		gws := sys.Gateways()
 		for _, gw := range gws {
@@ -55,7 +53,7 @@ func Plan(o Options, sys probes.System, perm probes.ICMPPermission) []Task {
 			tasks = append(tasks, pingTask(gw, po))
 		}
 		if len(gws) == 0 {
-			tasks = append(tasks, note(result.Gateway, "gateway", "default gateway", result.Fail, now,
+			tasks = append(tasks, note(result.Gateway, "gateway", "default gateway", result.Fail, result.ReasonGatewayNone, now,
 				"no default gateway is configured, so there is no router to test"))
 		}
 	}
@@ -72,7 +70,7 @@ func Plan(o Options, sys probes.System, perm probes.ICMPPermission) []Task {
 		}
 		for _, up := range o.Upstreams {
 			if up.Is6() && !has6 && o.defaultUpstreams() {
-				tasks = append(tasks, note(result.Internet, "ping", up.String(), result.Skip, now,
+				tasks = append(tasks, note(result.Internet, "ping", up.String(), result.Skip, result.ReasonInternetNoIPv6Route, now,
 					"not tested: this computer has no IPv6 default route"))
 				continue
 			}
@@ -86,7 +84,9 @@ func Plan(o Options, sys probes.System, perm probes.ICMPPermission) []Task {
 	}
 	if o.wants(result.Service) {
 		for _, t := range o.Targets {
-			tasks = append(tasks, serviceTask(o, t, names))
+			task := serviceTask(o, t, names)
+			task.Probe = stampOnLink(sys, task.Probe)
+			tasks = append(tasks, task)
 		}
 	}
 	if o.wants(result.Printer) {
@@ -97,9 +97,9 @@ func Plan(o Options, sys probes.System, perm probes.ICMPPermission) []Task {
 				timeout = PrinterTimeout
 			}
 			tasks = append(tasks, Task{Layer: result.Printer, Name: "printer", Target: h, Timeout: timeout + DNSTimeout + time.Second,
-				run: func(ctx context.Context) []result.Check {
+				Probe: stampOnLink(sys, func(ctx context.Context) []result.Check {
 					return []result.Check{probes.Printer(names.pin(ctx, h), h, po)}
-				}})
+				})})
 		}
 	}
 	return tasks
@@ -149,23 +149,49 @@ func addressNeeds(o Options) probes.AddressNeeds {
 	return n
 }
 
+// pingWait is how long the ICMP phase waits for the last replies after
+// the last request.
+const pingWait = time.Second
+
+// pingOptions turns the run's ping settings into the probe's, honouring
+// --count and --interval: the ICMP phase lasts as long as sending them
+// takes (plus pingWait for the last replies), at least PingPhase. When
+// that does not fit the budget (with the TCP fallback's share kept), the
+// count is shortened and the check says so.
+func pingOptions(o Options, perm probes.ICMPPermission) probes.PingOptions {
+	count, interval := o.PingCount, o.PingInterval
+	if count <= 0 {
+		count = probes.DefaultPingCount
+	}
+	if interval <= 0 {
+		interval = probes.DefaultPingInterval
+	}
+	po := probes.PingOptions{Count: count, Interval: interval, Permission: perm, LossWarn: o.LossWarn, RTTWarn: o.RTTWarn}
+	room := max(o.Budget-exitMargin-FallbackPhase, o.Budget/2) - pingWait
+	if send := time.Duration(count-1) * interval; send > room {
+		po.RequestedCount = count
+		po.Count = max(1, int(room/interval)+1)
+	}
+	po.Timeout = max(PingPhase, time.Duration(po.Count-1)*interval+pingWait)
+	return po
+}
+
 func pingTask(addr netip.Addr, po probes.PingOptions) Task {
-	return Task{Layer: po.Layer, Name: "ping", Target: addr.String(), Timeout: PingPhase + FallbackPhase,
-		run: func(ctx context.Context) []result.Check { return []result.Check{probes.Ping(ctx, addr, po)} }}
+	return Task{Layer: po.Layer, Name: "ping", Target: addr.String(), Timeout: po.Timeout + FallbackPhase, Probe: probes.NewPing(addr, po)}
 }
 
 // pingHostTask resolves a name (through the run's resolver) and pings
 // its first address.
 func pingHostTask(host string, po probes.PingOptions) Task {
-	return Task{Layer: po.Layer, Name: "ping", Target: host, Timeout: PingPhase + FallbackPhase,
-		run: func(ctx context.Context) []result.Check {
+	return Task{Layer: po.Layer, Name: "ping", Target: host, Timeout: po.Timeout + FallbackPhase,
+		Probe: func(ctx context.Context) []result.Check {
 			if a, err := netip.ParseAddr(host); err == nil {
 				return []result.Check{probes.Ping(ctx, a, po)}
 			}
 			addrs, err := probes.LookupHost(ctx, host)
 			if err != nil {
-				return []result.Check{{Name: "ping", Layer: po.Layer, Target: host, Status: result.Fail, Started: time.Now(),
-					Detail: "could not resolve " + host + ": " + err.Error(), Error: err.Error(), Evidence: map[string]any{"method": "none"}}}
+				return []result.Check{{Name: "ping", Layer: po.Layer, Target: host, Status: result.Fail, Reason: result.ReasonInternetUnresolved,
+					Started: time.Now(), Detail: "could not resolve " + host + ": " + err.Error(), Error: err.Error(), Evidence: map[string]any{"method": "none"}}}
 			}
 			c := probes.Ping(ctx, addrs[0], po)
 			c.Target = host + " (" + addrs[0].String() + ")"
@@ -174,10 +200,34 @@ func pingHostTask(host string, po probes.PingOptions) Task {
 }
 
 // note is a task that only states a fact (skip or fail with a reason).
-func note(l result.Layer, name, target string, st result.Status, at time.Time, detail string) Task {
-	return Task{Layer: l, Name: name, Target: target, run: func(context.Context) []result.Check {
-		return []result.Check{{Name: name, Layer: l, Target: target, Status: st, Detail: detail, Started: at, Evidence: map[string]any{}}}
+func note(l result.Layer, name, target string, st result.Status, reason result.Reason, at time.Time, detail string) Task {
+	return Task{Layer: l, Name: name, Target: target, Probe: func(context.Context) []result.Check {
+		return []result.Check{{Name: name, Layer: l, Target: target, Status: st, Reason: reason, Detail: detail, Started: at, Evidence: map[string]any{}}}
 	}}
+}
+
+// stampOnLink marks each check whose target address is known with
+// whether that address is on a directly connected network (evidence
+// on_link): the consequence rules need it to tell a service or printer
+// on the local network from one beyond the router. Without a snapshot of
+// the interfaces nothing is stamped.
+func stampOnLink(sys probes.System, p probes.Probe) probes.Probe {
+	if len(sys.Interfaces) == 0 {
+		return p
+	}
+	return func(ctx context.Context) []result.Check {
+		cs := p(ctx)
+		for i := range cs {
+			a := evStr(cs[i], "address")
+			if a == "" {
+				a = hostOf(cs[i].Target)
+			}
+			if ip, err := netip.ParseAddr(a); err == nil {
+				cs[i].With("on_link", onLink(sys, ip))
+			}
+		}
+		return cs
+	}
 }
 
 // dnsNames lists the names a run resolves: the --dns-name values and every
@@ -227,7 +277,7 @@ func dnsTasks(o Options, sys probes.System, now time.Time, board *nameBoard) []T
 		if sys.ResolverNote != "" {
 			why += " (" + sys.ResolverNote + ")"
 		}
-		return []Task{note(result.DNS, "dns", "resolvers", result.Fail, now, why)}
+		return []Task{note(result.DNS, "dns", "resolvers", result.Fail, result.ReasonDNSNoResolvers, now, why)}
 	}
 	var tasks []Task
 	// A name the hosts file resolves never reaches DNS: asking the DNS
@@ -235,7 +285,7 @@ func dnsTasks(o Options, sys probes.System, now time.Time, board *nameBoard) []T
 	var dnsOnly []string
 	for _, name := range names {
 		if addrs, ok := sys.Hosts[boardKey(name)]; ok && len(o.Resolvers) == 0 {
-			tasks = append(tasks, note(result.DNS, "dns", name, result.Skip, now,
+			tasks = append(tasks, note(result.DNS, "dns", name, result.Skip, result.ReasonDNSHostsFile, now,
 				name+" is resolved by the hosts file ("+joinAddrs(addrs)+"), not by DNS"))
 			continue
 		}
@@ -248,7 +298,7 @@ func dnsTasks(o Options, sys probes.System, now time.Time, board *nameBoard) []T
 			board.expect(name)
 		}
 		tasks = append(tasks, Task{Layer: result.DNS, Name: "dns", Target: name + " @" + server.String(), Timeout: DNSTimeout + 200*time.Millisecond,
-			run: func(ctx context.Context) []result.Check {
+			Probe: func(ctx context.Context) []result.Check {
 				c := probes.DNS(ctx, server, name, probes.DNSOptions{Role: role, Timeout: DNSTimeout})
 				c.With("off_link", offLink)
 				if role == "system" {
@@ -324,26 +374,41 @@ func isSystemResolver(a netip.AddrPort, rs []probes.Resolver) bool {
 // layer's answer for its host (names), then gets its own connect timeout.
 func serviceTask(o Options, t Target, names *nameBoard) Task {
 	task := Task{Layer: result.Service, Name: t.Scheme, Target: t.String(), Timeout: ServiceTimeout}
+	task.Probe = serviceProbe(o, t, netip.Addr{})
+	if names != nil {
+		inner := task.Probe
+		task.Probe = func(ctx context.Context) []result.Check { return inner(names.pin(ctx, t.Host)) }
+	}
+	return task
+}
+
+// serviceProbe is the probe of one target; with addr valid it connects
+// there instead of resolving the host (the confirmation round's retry at
+// another resolver's answer), keeping the name for SNI and Host.
+func serviceProbe(o Options, t Target, addr netip.Addr) probes.Probe {
 	connect := func(ctx context.Context) (context.Context, context.CancelFunc) {
-		return context.WithTimeout(names.pin(ctx, t.Host), ConnectTimeout)
+		return context.WithTimeout(ctx, ConnectTimeout)
 	}
 	switch t.Scheme {
 	case "udp":
-		task.run = func(ctx context.Context) []result.Check {
+		host := t.Host
+		if addr.IsValid() {
+			host = addr.String()
+		}
+		return func(ctx context.Context) []result.Check {
 			ctx, cancel := connect(ctx)
 			defer cancel()
-			return []result.Check{probes.UDP(ctx, t.Host, t.Port)}
+			return []result.Check{probes.UDP(ctx, host, t.Port)}
 		}
 	case "http", "https":
 		u := *t.URL
-		wo := probes.WebOptions{TLS: probes.TLSOptions{ExtraCAs: o.ExtraCAs, Now: o.Now}, ConnectTimeout: ConnectTimeout}
-		task.run = func(ctx context.Context) []result.Check { return probes.Web(names.pin(ctx, t.Host), &u, wo) }
-	default:
-		task.run = func(ctx context.Context) []result.Check {
-			ctx, cancel := connect(ctx)
-			defer cancel()
-			return []result.Check{probes.TCP(ctx, t.Host, t.Port, probes.TCPOptions{Layer: result.Service})}
-		}
+		wo := probes.WebOptions{TLS: probes.TLSOptions{ExtraCAs: o.ExtraCAs, Now: o.Now, HandshakeTimeout: TLSHandshakeTimeout},
+			ConnectTimeout: ConnectTimeout, Address: addr}
+		return probes.NewWeb(&u, wo)
 	}
-	return task
+	return func(ctx context.Context) []result.Check {
+		ctx, cancel := connect(ctx)
+		defer cancel()
+		return []result.Check{probes.TCP(ctx, t.Host, t.Port, probes.TCPOptions{Layer: result.Service, Address: addr})}
+	}
 }

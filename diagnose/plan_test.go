@@ -129,7 +129,7 @@ func runNote(t *testing.T, task Task) []result.Check {
 	if task.Timeout != 0 {
 		t.Fatalf("%s %s is a probe (timeout %s), not a note: not running it", task.Layer, task.Target, task.Timeout)
 	}
-	return task.run(context.Background())
+	return task.Probe(context.Background())
 }
 
 func TestAddressNeeds(t *testing.T) {
@@ -224,6 +224,72 @@ func TestOnLinkAndGatewayFor(t *testing.T) {
 			got := gatewayFor(labSystem, a)
 			if (tt.gateway == "" && got.IsValid()) || (tt.gateway != "" && got.String() != tt.gateway) {
 				t.Errorf("gatewayFor = %v, want %q", got, tt.gateway)
+			}
+		})
+	}
+}
+
+// Notes state facts with their codes: no gateway, no resolver, a name the
+// hosts file resolves, an IPv6 upstream without an IPv6 route.
+func TestPlanNotesCarryReasons(t *testing.T) {
+	fixed := func() time.Time { return time.Unix(0, 0) }
+	want := map[string]result.Reason{
+		"default gateway": result.ReasonGatewayNone, "resolvers": result.ReasonDNSNoResolvers,
+		"2606:4700:4700::1111": result.ReasonInternetNoIPv6Route, "intranet": result.ReasonDNSHostsFile,
+	}
+	sys := probes.System{DefaultRoutes: []probes.Route{{Family: 4, Gateway: netip.MustParseAddr("10.77.1.1")}}}
+	hosts := labSystem
+	hosts.Hosts = probes.ParseHosts(strings.NewReader("10.77.1.99 intranet\n"))
+	plans := [][]Task{
+		Plan(Options{Layers: []result.Layer{result.Gateway, result.DNS}, DNSNames: []string{"a.lab.test"}, Now: fixed}, probes.System{}, probes.ICMPPermission{}),
+		Plan(Options{Layers: []result.Layer{result.Internet}, Now: fixed}, sys, probes.ICMPPermission{}),
+		Plan(Options{Layers: []result.Layer{result.DNS}, DNSNames: []string{"intranet"}, NoReference: true, Now: fixed}, hosts, probes.ICMPPermission{}),
+	}
+	seen := map[string]bool{}
+	for _, plan := range plans {
+		for _, task := range plan {
+			r, ok := want[task.Target]
+			if !ok {
+				continue
+			}
+			seen[task.Target] = true
+			if cs := runNote(t, task); len(cs) != 1 || cs[0].Reason != r {
+				t.Errorf("%s: %+v, want reason %q", task.Target, cs, r)
+			}
+		}
+	}
+	if len(seen) != len(want) {
+		t.Errorf("notes seen %v, want all of %v", seen, want)
+	}
+}
+
+// --count and --interval are honoured: the ICMP phase lasts as long as
+// sending them takes; when that cannot fit the budget the count is cut
+// and the check will say so.
+func TestPingOptionsHonourCountAndInterval(t *testing.T) {
+	tests := []struct {
+		name              string
+		o                 Options
+		count, requested  int
+		timeoutAtLeast    time.Duration
+		taskTimeoutAtMost time.Duration
+	}{
+		{"defaults", Options{Budget: DefaultBudget}, probes.DefaultPingCount, 0, PingPhase, DefaultBudget},
+		{"5 pings a second apart fit 10 s", Options{Budget: DefaultBudget, PingCount: 5, PingInterval: time.Second}, 5, 0, 5 * time.Second, DefaultBudget},
+		{"50 pings a second apart do not fit 10 s", Options{Budget: DefaultBudget, PingCount: 50, PingInterval: time.Second}, 6, 50, 6 * time.Second, DefaultBudget},
+		{"a short budget keeps one ping at least", Options{Budget: time.Second, PingCount: 20, PingInterval: time.Second}, 1, 20, PingPhase, 10 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			po := pingOptions(tt.o, probes.ICMPPermission{Mode: probes.ICMPPrivileged})
+			if po.Count != tt.count || po.RequestedCount != tt.requested {
+				t.Fatalf("count %d (requested %d), want %d (%d)", po.Count, po.RequestedCount, tt.count, tt.requested)
+			}
+			if po.Timeout < tt.timeoutAtLeast {
+				t.Errorf("ICMP phase %s, want at least %s", po.Timeout, tt.timeoutAtLeast)
+			}
+			if task := pingTask(netip.MustParseAddr("198.18.1.1"), po); task.Timeout > tt.taskTimeoutAtMost {
+				t.Errorf("task timeout %s exceeds %s", task.Timeout, tt.taskTimeoutAtMost)
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"context"
+	"errors"
 	"os"
 	"runtime"
 	"time"
@@ -11,21 +12,26 @@ import (
 )
 
 // Run executes a whole diagnosis under one deadline and returns the
-// finished report. Every task runs concurrently; the run returns by
-// Budget (minus a small margin to print) whatever the network does: a
-// probe that overstays the deadline is reported as not finished, not
-// waited for.
+// finished report. The first round's tasks run concurrently; its results
+// are judged, a confirmation round is planned from them (FollowUps, a
+// pure function) and run in what is left of the same budget; then the
+// verdict is decided on both. The run returns by Budget (minus a small
+// margin to print) whatever the network does: a probe that overstays the
+// deadline is reported as not finished, not waited for.
+//
+// ctx is the caller's: when it is cancelled (Ctrl-C, a client that hung
+// up) the probes stop, and the report says it was interrupted.
 func Run(ctx context.Context, o Options) *result.Report {
 	o = o.withDefaults()
 	start, wallStart := o.Now(), time.Now()
-	ctx, cancel := context.WithTimeout(ctx, o.Budget-exitMargin)
+	runCtx, cancel := context.WithTimeout(ctx, o.Budget-exitMargin)
 	defer cancel()
 
 	sys := probes.System{}
 	if o.ReadSystem != nil {
 		sys = o.ReadSystem()
 	} else if needsSystem(o) {
-		sys = probes.ReadSystem(ctx)
+		sys = probes.ReadSystem(runCtx)
 	}
 	perm := probes.ICMPPermission{Mode: probes.ICMPDenied, Reason: notNeeded}
 	if o.wants(result.Gateway) || o.wants(result.Internet) {
@@ -36,9 +42,10 @@ func Run(ctx context.Context, o Options) *result.Report {
 		}
 	}
 	if len(o.Resolvers) > 0 {
-		ctx = probes.WithResolvers(ctx, o.Resolvers)
+		runCtx = probes.WithResolvers(runCtx, o.Resolvers)
 	}
-	return execute(ctx, o, Plan(o, sys, perm), perm, start, wallStart)
+	env := FollowEnv{Options: o, System: sys, Permission: perm}
+	return execute(ctx, runCtx, o, Plan(o, sys, perm), &env, perm, start, wallStart)
 }
 
 // RunPorts checks ports of one host (the port command) under the same
@@ -46,7 +53,7 @@ func Run(ctx context.Context, o Options) *result.Report {
 func RunPorts(ctx context.Context, o Options, host string, ports []PortSpec) *result.Report {
 	o = o.withDefaults()
 	start, wallStart := o.Now(), time.Now()
-	ctx, cancel := context.WithTimeout(ctx, o.Budget-exitMargin)
+	runCtx, cancel := context.WithTimeout(ctx, o.Budget-exitMargin)
 	defer cancel()
 	po := probes.PortsOptions{}
 	if len(ports) <= probes.DefaultSweepDetail {
@@ -54,29 +61,72 @@ func RunPorts(ctx context.Context, o Options, host string, ports []PortSpec) *re
 		// full connect timeout.
 		po.Timeout = ConnectTimeout
 	}
-	task := Task{Layer: result.Service, Name: "ports", Target: host,
-		run: func(ctx context.Context) []result.Check { return probes.Ports(ctx, host, ports, po) }}
-	return execute(ctx, o, []Task{task}, probes.ICMPPermission{Reason: notNeeded}, start, wallStart)
+	task := Task{Layer: result.Service, Name: "ports", Target: host, Probe: probes.NewPorts(host, ports, po)}
+	return execute(ctx, runCtx, o, []Task{task}, nil, probes.ICMPPermission{Reason: notNeeded}, start, wallStart)
 }
 
 const notNeeded = "not needed"
 
-// execute runs the tasks and builds the report with its verdict.
-func execute(ctx context.Context, o Options, tasks []Task, perm probes.ICMPPermission, start, wallStart time.Time) *result.Report {
+// followUpMin is the least time a follow-up task needs to be worth
+// starting; with less left, the plan's follow-ups are reported as not
+// run (run.no_time_left) rather than started and cut off.
+const followUpMin = 300 * time.Millisecond
+
+// execute runs the tasks (and, with env, the confirmation round) and
+// builds the report with its verdict.
+func execute(parent, ctx context.Context, o Options, tasks []Task, env *FollowEnv, perm probes.ICMPPermission, start, wallStart time.Time) *result.Report {
 	checks := runTasks(ctx, tasks, o.Budget)
 	checks = append(checks, compareDNS(checks, o.Now())...)
+	layers := o.layersRun(tasks)
+	if env != nil && parent.Err() == nil {
+		if fu := FollowUps(checks, Judge(checks, layers), *env); len(fu) > 0 {
+			checks = append(checks, runFollowUps(ctx, fu, o)...)
+		}
+	}
+	interrupted := errors.Is(parent.Err(), context.Canceled)
 	r := &result.Report{
-		Schema:    result.Schema,
-		Tool:      result.Tool{Name: "netprobe", Version: o.Version},
-		Command:   o.Command,
-		StartedAt: start.UTC(),
-		Budget:    o.Budget,
-		Host:      hostInfo(perm),
-		Layers:    Judge(checks, o.layersRun(tasks)),
+		Schema:      result.Schema,
+		Tool:        result.Tool{Name: "netprobe", Version: o.Version},
+		Command:     o.Command,
+		StartedAt:   start.UTC(),
+		Budget:      o.Budget,
+		Host:        hostInfo(perm),
+		Layers:      Judge(checks, layers),
+		Interrupted: interrupted,
 	}
 	r.Verdict = Decide(r.Layers)
+	if interrupted {
+		r.Verdict = Interrupted(r.Verdict)
+	}
 	r.Duration = time.Since(wallStart)
 	return r
+}
+
+// runFollowUps runs the confirmation round in what is left of ctx's
+// budget. A follow-up that cannot get followUpMin is not started: it is
+// reported as planned but not run, so the report says a confirmation was
+// missing instead of pretending there was nothing to confirm.
+func runFollowUps(ctx context.Context, fu []Task, o Options) []result.Check {
+	left := time.Duration(0)
+	if dl, ok := ctx.Deadline(); ok {
+		left = time.Until(dl)
+	}
+	var run []Task
+	var out []result.Check
+	for _, t := range fu {
+		t.Round = 2
+		if left < followUpMin || ctx.Err() != nil {
+			out = append(out, result.Check{Name: t.Name, Layer: t.Layer, Target: t.Target, Status: result.Skip,
+				Reason: result.ReasonNoTimeLeft, Round: 2, Started: o.Now(),
+				Detail: "not confirmed: no time was left in the " + o.Budget.String() + " budget for this follow-up", Evidence: map[string]any{}})
+			continue
+		}
+		if t.Timeout <= 0 || t.Timeout > left {
+			t.Timeout = left
+		}
+		run = append(run, t)
+	}
+	return append(runTasks(ctx, run, o.Budget), out...)
 }
 
 func needsSystem(o Options) bool {
@@ -85,16 +135,21 @@ func needsSystem(o Options) bool {
 			return true
 		}
 	}
-	return o.wants(result.DNS) && len(o.Resolvers) == 0
+	return o.wants(result.DNS) && len(o.Resolvers) == 0 || o.wants(result.Service) || o.wants(result.Printer)
 }
 
 // runTasks runs every task concurrently and collects the checks in plan
-// order. It returns when all tasks are done, or at the deadline plus a
-// short grace: a task still running then gets a "did not finish" check.
+// order. It returns when all tasks are done, or at ctx's end plus a short
+// grace: a task still running then gets a "not measured" check. When ctx
+// ends because it was cancelled (the run was interrupted, not timed out),
+// a task that returns after that moment was cut short: its checks are
+// kept as evidence but marked not measured (run.interrupted), never
+// passed off as a result.
 func runTasks(ctx context.Context, tasks []Task, budget time.Duration) []result.Check {
 	type done struct {
 		i      int
 		checks []result.Check
+		late   bool
 	}
 	ch := make(chan done, len(tasks))
 	for i, t := range tasks {
@@ -105,33 +160,45 @@ func runTasks(ctx context.Context, tasks []Task, budget time.Duration) []result.
 				tctx, cancel = context.WithTimeout(ctx, t.Timeout)
 				defer cancel()
 			}
-			ch <- done{i, t.run(tctx)}
+			cs := t.Probe(tctx)
+			ch <- done{i, cs, errors.Is(ctx.Err(), context.Canceled)}
 		}(i, t)
 	}
 	results := make([][]result.Check, len(tasks))
 	finished := make([]bool, len(tasks))
+	ended := ctx.Done()
 	var late <-chan time.Time
 	for n := 0; n < len(tasks); {
 		select {
 		case d := <-ch:
+			if d.late {
+				d.checks = interrupted(d.checks)
+			}
+			for k := range d.checks {
+				d.checks[k].Round = tasks[d.i].Round
+			}
 			results[d.i], finished[d.i] = d.checks, true
 			n++
 			continue
-		case <-ctx.Done():
-			if late == nil {
-				late = time.After(straggler)
-			}
-			ctx = context.Background() // stop selecting on a closed channel
+		case <-ended:
+			late = time.After(straggler)
+			ended = nil // fires once; keep selecting on the rest
 			continue
 		case <-late:
 		}
 		break
 	}
+	cancelled := errors.Is(ctx.Err(), context.Canceled)
 	var out []result.Check
 	for i, t := range tasks {
 		if !finished[i] {
-			out = append(out, result.Check{Name: t.Name, Layer: t.Layer, Target: t.Target, Status: result.Skip,
-				Detail: "not measured: did not finish within the " + budget.String() + " budget", Evidence: map[string]any{"timed_out": true}})
+			c := result.Check{Name: t.Name, Layer: t.Layer, Target: t.Target, Status: result.Skip, Reason: result.ReasonTimedOut, Round: t.Round,
+				Detail: "not measured: did not finish within the " + budget.String() + " budget", Evidence: map[string]any{"timed_out": true}}
+			if cancelled {
+				c.Reason, c.Detail = result.ReasonInterrupted, "not measured: the run was interrupted before this check finished"
+				c.Evidence = map[string]any{"interrupted": true}
+			}
+			out = append(out, c)
 			continue
 		}
 		out = append(out, results[i]...)
@@ -139,42 +206,17 @@ func runTasks(ctx context.Context, tasks []Task, budget time.Duration) []result.
 	return out
 }
 
-// compareDNS adds, per name, the comparison of system and reference
-// resolvers' answers.
-func compareDNS(checks []result.Check, at time.Time) []result.Check {
-	type pair struct{ sys, ref []result.Check }
-	byName := map[string]*pair{}
-	var order []string
-	for _, c := range checks {
-		if c.Name != "dns" {
-			continue
+// interrupted marks checks cut short by an interrupt: not measured, with
+// what they had seen kept as evidence.
+func interrupted(cs []result.Check) []result.Check {
+	out := make([]result.Check, len(cs))
+	for i, c := range cs {
+		if c.Status != result.Skip {
+			c.With("interrupted", true).With("status_when_interrupted", string(c.Status))
+			c.Status, c.Reason = result.Skip, result.ReasonInterrupted
+			c.Detail = "not measured: the run was interrupted (it had seen: " + c.Detail + ")"
 		}
-		name, _ := c.Evidence["name"].(string)
-		role, _ := c.Evidence["role"].(string)
-		if name == "" {
-			continue
-		}
-		p := byName[name]
-		if p == nil {
-			p = &pair{}
-			byName[name] = p
-			order = append(order, name)
-		}
-		if role == "reference" {
-			p.ref = append(p.ref, c)
-		} else {
-			p.sys = append(p.sys, c)
-		}
-	}
-	var out []result.Check
-	for _, name := range order {
-		p := byName[name]
-		if len(p.ref) == 0 {
-			continue
-		}
-		if c := probes.CompareDNS(name, p.sys, p.ref, at); c != nil {
-			out = append(out, *c)
-		}
+		out[i] = c
 	}
 	return out
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/miekg/dns"
 
+	"github.com/netprobe/netprobe/probes"
 	"github.com/netprobe/netprobe/result"
 )
 
@@ -21,11 +22,11 @@ func TestRunTasksDoesNotWaitForStragglers(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
 	tasks := []Task{
-		{Layer: result.Service, Name: "tcp", Target: "stuck", run: func(ctx context.Context) []result.Check {
+		{Layer: result.Service, Name: "tcp", Target: "stuck", Probe: func(ctx context.Context) []result.Check {
 			<-release // ignores ctx on purpose
 			return nil
 		}},
-		{Layer: result.Service, Name: "tcp", Target: "quick", run: func(ctx context.Context) []result.Check {
+		{Layer: result.Service, Name: "tcp", Target: "quick", Probe: func(ctx context.Context) []result.Check {
 			return []result.Check{{Name: "tcp", Layer: result.Service, Target: "quick", Status: result.OK}}
 		}},
 	}
@@ -42,7 +43,7 @@ func TestRunTasksDoesNotWaitForStragglers(t *testing.T) {
 	if len(got) != 2 {
 		t.Fatalf("got %d checks, want 2: %+v", len(got), got)
 	}
-	if got[0].Target != "stuck" || got[0].Status != result.Skip || got[0].Evidence["timed_out"] != true {
+	if got[0].Target != "stuck" || got[0].Status != result.Skip || got[0].Reason != result.ReasonTimedOut || got[0].Evidence["timed_out"] != true {
 		t.Errorf("stuck task: %+v", got[0])
 	}
 	if got[1].Target != "quick" || got[1].Status != result.OK {
@@ -98,3 +99,79 @@ func TestRunOnLoopback(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// Interrupted: tasks still running when the caller cancels are not
+// measured (run.interrupted), and a task that returns after the cancel
+// had its result cut short: it is kept as evidence, not as a result. A
+// task that finished before keeps its result.
+func TestRunTasksInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	release := make(chan struct{})
+	defer close(release)
+	tasks := []Task{
+		{Layer: result.DNS, Name: "dns", Target: "cut", Probe: func(ctx context.Context) []result.Check {
+			<-ctx.Done() // a probe that honours its context: it returns what it saw
+			return []result.Check{{Name: "dns", Layer: result.DNS, Target: "cut", Status: result.Fail, Reason: result.ReasonDNSTimeout, Detail: "no answer", Evidence: map[string]any{}}}
+		}},
+		{Layer: result.Service, Name: "tcp", Target: "stuck", Probe: func(ctx context.Context) []result.Check {
+			<-release
+			return nil
+		}},
+		{Layer: result.Link, Name: "link", Target: "done", Probe: func(ctx context.Context) []result.Check {
+			return []result.Check{{Name: "link", Layer: result.Link, Target: "done", Status: result.OK}}
+		}},
+	}
+	time.AfterFunc(100*time.Millisecond, cancel)
+	got := runTasks(ctx, tasks, time.Minute)
+	if len(got) != 3 {
+		t.Fatalf("%d checks: %+v", len(got), got)
+	}
+	if got[0].Status != result.Skip || got[0].Reason != result.ReasonInterrupted || got[0].Evidence["status_when_interrupted"] != "fail" {
+		t.Errorf("cut check: %+v", got[0])
+	}
+	if got[1].Status != result.Skip || got[1].Reason != result.ReasonInterrupted {
+		t.Errorf("unfinished check: %+v", got[1])
+	}
+	if got[2].Status != result.OK || got[2].Reason != "" {
+		t.Errorf("finished check lost its result: %+v", got[2])
+	}
+}
+
+// A whole run interrupted by the caller says so and is never a verdict.
+func TestRunInterruptedIsUnknown(t *testing.T) {
+	silent := testnet.StartDNS(t, dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {}))
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	o := Options{Layers: []result.Layer{result.DNS}, NoReference: true, Budget: 5 * time.Second,
+		Resolvers: []netip.AddrPort{silent}, DNSNames: []string{"a.lab.test"}}
+	start := time.Now()
+	r := Run(ctx, o)
+	if !r.Interrupted || r.Verdict.Status != result.Unknown || r.Verdict.Reason != result.ReasonInterrupted {
+		t.Fatalf("interrupted run: interrupted=%v verdict %s/%s %q", r.Interrupted, r.Verdict.Status, r.Verdict.Reason, r.Verdict.Summary)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("the run went on for %s after the interrupt", took)
+	}
+}
+
+// The ping command's host that does not resolve says so with its code.
+func TestPingHostUnresolved(t *testing.T) {
+	srv := testnet.StartDNS(t, dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
+		m := new(dns.Msg)
+		m.SetRcode(r, dns.RcodeNameError)
+		w.WriteMsg(m)
+	}))
+	ctx := probesWithResolvers(context.Background(), srv)
+	cs := pingHostTask("nowhere.lab.test", pingOptions(Options{Budget: DefaultBudget}, probesDenied())).Probe(ctx)
+	if len(cs) != 1 || cs[0].Reason != result.ReasonInternetUnresolved {
+		t.Fatalf("checks %+v", cs)
+	}
+}
+
+func probesWithResolvers(ctx context.Context, srv netip.AddrPort) context.Context {
+	return probes.WithResolvers(ctx, []netip.AddrPort{srv})
+}
+
+func probesDenied() probes.ICMPPermission {
+	return probes.ICMPPermission{Mode: probes.ICMPDenied, Reason: "test"}
+}

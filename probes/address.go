@@ -1,6 +1,7 @@
 package probes
 
 import (
+	"context"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -17,6 +18,11 @@ type AddressNeeds struct {
 
 // apipa is the IPv4 link-local range a host gives itself when DHCP fails.
 var apipa = netip.MustParsePrefix("169.254.0.0/16")
+
+// NewAddress prepares the address check of a snapshot (see Address).
+func NewAddress(sys System, needs AddressNeeds, at time.Time) Probe {
+	return func(context.Context) []result.Check { return Address(sys, needs, at) }
+}
 
 // Address judges the address layer from a snapshot: a check per usable
 // interface (its addresses, APIPA-only means DHCP failed) and one check per
@@ -52,13 +58,13 @@ func Address(sys System, needs AddressNeeds, at time.Time) []result.Check {
 		c.With("apipa", apipaOnly)
 		switch {
 		case apipaOnly && len(usable) == 0:
-			c.Status = result.Fail
+			c.Status, c.Reason = result.Fail, result.ReasonAddressDHCPFailed
 			c.Detail = fmt.Sprintf("%s has only a self-assigned 169.254.x.x address: DHCP did not answer", it.Name)
 		case apipaOnly:
-			c.Status = result.Warn
+			c.Status, c.Reason = result.Warn, result.ReasonAddressDHCPFailed
 			c.Detail = fmt.Sprintf("%s has no IPv4 address from DHCP (only 169.254.x.x), but has %s", it.Name, strings.Join(usable, ", "))
 		case len(usable) == 0:
-			c.Status = result.Skip
+			c.Status, c.Reason = result.Skip, result.ReasonAddressLinkLocalOnly
 			c.Detail = it.Name + " has no routable address (link-local only); not in use"
 		default:
 			c.Status = result.OK
@@ -79,7 +85,7 @@ func Address(sys System, needs AddressNeeds, at time.Time) []result.Check {
 		}
 		if !failed {
 			out = append(out, result.Check{Name: "address", Layer: result.Address, Target: "interfaces", Started: at,
-				Status: result.Fail, Detail: "no interface has a usable IP address", Evidence: map[string]any{}})
+				Status: result.Fail, Reason: result.ReasonAddressNone, Detail: "no interface has a usable IP address", Evidence: map[string]any{}})
 		}
 	}
 	out = append(out, defaultRoute(sys, 4, v4, needs.V4 || !needs.V6, at), defaultRoute(sys, 6, v6, needs.V6, at))
@@ -108,19 +114,19 @@ func defaultRoute(sys System, family int, hasAddr, needed bool, at time.Time) re
 		c.Status = result.OK
 		c.Detail = fmt.Sprintf("IPv%d default route via %s", family, strings.Join(gws, ", "))
 	case len(gws) > 0:
-		c.Status = result.Warn
+		c.Status, c.Reason = result.Warn, result.ReasonAddressRouteWithoutAddress
 		c.Detail = fmt.Sprintf("IPv%d default route via %s, but no usable IPv%d address", family, strings.Join(gws, ", "), family)
 		if needed {
 			c.Status = result.Fail
 		}
 	case !needed:
-		c.Status = result.Skip
+		c.Status, c.Reason = result.Skip, result.ReasonNotNeeded
 		c.Detail = fmt.Sprintf("no IPv%d default route (IPv%d is not needed by this run)", family, family)
 	case !hasAddr:
-		c.Status = result.Fail
+		c.Status, c.Reason = result.Fail, result.ReasonAddressNoConfig
 		c.Detail = fmt.Sprintf("no IPv%d address and no IPv%d default route: this computer has no IPv%d configuration", family, family, family)
 	default:
-		c.Status = result.Fail
+		c.Status, c.Reason = result.Fail, result.ReasonAddressNoDefaultRoute
 		c.Detail = fmt.Sprintf("no IPv%d default route: this computer does not know where to send traffic beyond its own network", family)
 	}
 	return c

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -31,7 +31,8 @@ const (
 // DNSAnswer is the outcome of one question (name, type) to one server.
 type DNSAnswer struct {
 	// Rcode is "NOERROR", "NXDOMAIN", "SERVFAIL", "REFUSED", ... or
-	// "timeout" / "error" when no answer came.
+	// "timeout" / "error" when no answer came, "malformed" when only
+	// unparseable replies came.
 	Rcode     string
 	Addrs     []string
 	CNAMEs    []string
@@ -41,8 +42,10 @@ type DNSAnswer struct {
 	Err       error
 }
 
-// Answered reports whether the server answered at all.
-func (a DNSAnswer) Answered() bool { return a.Rcode != "timeout" && a.Rcode != "error" }
+// Answered reports whether the server answered with a readable message.
+func (a DNSAnswer) Answered() bool {
+	return a.Rcode != "timeout" && a.Rcode != "error" && a.Rcode != "malformed"
+}
 
 // QueryDNS asks server one question directly (no system resolver, no
 // cache), retransmitting over UDP and retrying over TCP when the answer is
@@ -76,6 +79,9 @@ func QueryDNS(ctx context.Context, server netip.AddrPort, name string, qtype uin
 		ans.Rcode = "error"
 		if isTimeout(err) {
 			ans.Rcode = "timeout"
+		}
+		if errors.As(err, new(errMalformed)) {
+			ans.Rcode = "malformed"
 		}
 		return ans
 	}
@@ -129,25 +135,40 @@ func exchangeUDP(ctx context.Context, server netip.AddrPort, m *dns.Msg) (*dns.M
 			}
 		}
 	}()
+	malformed := 0
 	for {
 		r, err := conn.ReadMsg()
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil, context.DeadlineExceeded
-			}
 			var op *net.OpError
-			if errors.As(err, &op) && !op.Timeout() {
+			switch {
+			case ctx.Err() != nil || isTimeout(err):
+				if malformed > 0 {
+					// The server did answer, with something unreadable:
+					// that is not "no answer".
+					return nil, errMalformed{malformed}
+				}
+				if ctx.Err() != nil {
+					return nil, context.DeadlineExceeded
+				}
+				return nil, err
+			case errors.As(err, &op):
 				return nil, err // e.g. ICMP port unreachable: connection refused
 			}
-			if isTimeout(err) {
-				return nil, err
-			}
-			continue // a malformed or stray packet: keep listening
+			malformed++ // a malformed or stray packet: keep listening
+			continue
 		}
 		if r.Id == m.Id {
 			return r, nil
 		}
 	}
+}
+
+// errMalformed says the server sent replies that could not be parsed,
+// and no valid one.
+type errMalformed struct{ n int }
+
+func (e errMalformed) Error() string {
+	return fmt.Sprintf("the server replied, but %d repl%s could not be parsed as DNS", e.n, map[bool]string{true: "y", false: "ies"}[e.n == 1])
 }
 
 // DNSOptions configures the DNS check.
@@ -157,6 +178,16 @@ type DNSOptions struct {
 	Role    string
 	Timeout time.Duration
 }
+
+// NewDNS prepares the check of name on server (see DNS).
+func NewDNS(server netip.AddrPort, name string, opt DNSOptions) Probe {
+	return One(func(ctx context.Context) result.Check { return DNS(ctx, server, name, opt) })
+}
+
+// maxDNSAnswers bounds the addresses a check keeps: a hostile or broken
+// server can send thousands of records, and the report must stay
+// readable. The total is kept in evidence.answers_total.
+const maxDNSAnswers = 32
 
 // DNS asks server for name's A and AAAA records, concurrently, and judges
 // the pair: an address in either answer is ok; NXDOMAIN, SERVFAIL, REFUSED,
@@ -175,11 +206,22 @@ func DNS(ctx context.Context, server netip.AddrPort, name string, opt DNSOptions
 	go func() { defer wg.Done(); a = QueryDNS(ctx, server, name, dns.TypeA, opt.Timeout) }()
 	go func() { defer wg.Done(); aaaa = QueryDNS(ctx, server, name, dns.TypeAAAA, opt.Timeout) }()
 	wg.Wait()
+	return end(judgeDNS(c, server, name, role, a, aaaa))
+}
 
+// judgeDNS fills a dns check from the A and AAAA answers. It is pure, so
+// every rcode and error path is table-tested.
+func judgeDNS(c result.Check, server netip.AddrPort, name, role string, a, aaaa DNSAnswer) result.Check {
 	addrs := append(append([]string{}, a.Addrs...), aaaa.Addrs...)
+	if len(addrs) > maxDNSAnswers {
+		c.With("answers_total", len(addrs))
+		addrs = addrs[:maxDNSAnswers]
+	}
 	c.With("answers", nonNil(addrs)).With("rcode", a.Rcode).With("rcode_aaaa", aaaa.Rcode).With("transport", a.Transport)
 	if len(a.CNAMEs)+len(aaaa.CNAMEs) > 0 {
-		c.With("cnames", dedupe(append(a.CNAMEs, aaaa.CNAMEs...)))
+		cn := append(append([]string{}, a.CNAMEs...), aaaa.CNAMEs...)
+		slices.Sort(cn)
+		c.With("cnames", slices.Compact(cn))
 	}
 	if a.Truncated || aaaa.Truncated {
 		c.With("truncated", true)
@@ -199,36 +241,44 @@ func DNS(ctx context.Context, server netip.AddrPort, name string, opt DNSOptions
 	if primary.Answered() {
 		c.With("rtt_ms", ms(primary.RTT))
 	}
+	shown := strings.Join(addrs, ", ")
+	if n, ok := c.Evidence["answers_total"].(int); ok {
+		shown += fmt.Sprintf(" and %d more", n-len(addrs))
+	}
+	c.Status = result.Fail
 	switch {
 	case len(addrs) > 0:
 		c.Status = result.OK
-		c.Detail = fmt.Sprintf("%s resolves %s to %s in %s", who, name, strings.Join(addrs, ", "), fmtDur(primary.RTT))
+		c.Detail = fmt.Sprintf("%s resolves %s to %s in %s", who, name, shown, fmtDur(primary.RTT))
 		if a.Transport == "tcp" {
 			c.Detail += " (answer was truncated, retried over TCP)"
 		}
 	case primary.Rcode == "NXDOMAIN":
-		c.Status = result.Fail
+		c.Reason = result.ReasonDNSNXDomain
 		c.Detail = fmt.Sprintf("%s says %s does not exist (NXDOMAIN)", who, name)
 	case primary.Rcode == "NOERROR":
-		c.Status = result.Fail
+		c.Reason = result.ReasonDNSNoData
 		c.Detail = fmt.Sprintf("%s knows %s but it has no address (no A or AAAA record)", who, name)
 	case primary.Rcode == "SERVFAIL":
-		c.Status = result.Fail
+		c.Reason = result.ReasonDNSServfail
 		c.Detail = fmt.Sprintf("%s failed to resolve %s (SERVFAIL: it could not get an answer upstream)", who, name)
 	case primary.Rcode == "REFUSED":
-		c.Status = result.Fail
+		c.Reason = result.ReasonDNSRefused
 		c.Detail = fmt.Sprintf("%s refused to answer (REFUSED: it does not serve this computer)", who)
 	case primary.Rcode == "timeout":
-		c.Status = result.Fail
+		c.Reason = result.ReasonDNSTimeout
 		c.Detail = fmt.Sprintf("%s did not answer within %s", who, fmtDur(primary.RTT))
+	case primary.Rcode == "malformed":
+		c.Reason = result.ReasonDNSMalformed
+		c.Detail = fmt.Sprintf("%s answered, but with a reply that is not valid DNS", who)
 	case primary.Rcode == "error" && errors.Is(primary.Err, syscall.ECONNREFUSED):
-		c.Status = result.Fail
+		c.Reason = result.ReasonDNSConnRefused
 		c.Detail = fmt.Sprintf("%s does not run a DNS server: its port %d answered \"connection refused\"", who, server.Port())
 	case primary.Rcode == "error":
-		c.Status = result.Fail
+		c.Reason = result.ReasonDNSError
 		c.Detail = fmt.Sprintf("%s could not be asked: %s", who, errText(primary.Err))
 	default:
-		c.Status = result.Fail
+		c.Reason = result.ReasonDNSRcode
 		c.Detail = fmt.Sprintf("%s answered %s for %s", who, primary.Rcode, name)
 	}
 	if primary.Err != nil {
@@ -236,78 +286,10 @@ func DNS(ctx context.Context, server netip.AddrPort, name string, opt DNSOptions
 	}
 	if role == "reference" && c.Status == result.Fail && !primary.Answered() {
 		c.Status = result.Skip
+		c.Reason = result.ReasonDNSReferenceQuiet
 		c.Detail += "; no comparison made"
 	}
-	return end(c)
-}
-
-// CompareDNS judges, for one name, the system resolvers' answers against
-// the reference resolvers'. It returns nil when there is nothing to
-// compare (no reference answered with addresses, NXDOMAIN or no data). A
-// system resolver that says NXDOMAIN,
-// or fails, for a name the references resolve fails: the fault is local.
-// Disjoint address sets are only a warning: CDNs answer by location.
-func CompareDNS(name string, system, reference []result.Check, at time.Time) *result.Check {
-	var refAddrs []string
-	refAnswered := false
-	for _, r := range reference {
-		if r.Status == result.Skip || !definitive(r) {
-			continue
-		}
-		refAnswered = true
-		refAddrs = append(refAddrs, strSlice(r.Evidence["answers"])...)
-	}
-	if !refAnswered || len(system) == 0 {
-		return nil
-	}
-	c := result.Check{Name: "dns-compare", Layer: result.DNS, Target: name, Started: at, Evidence: map[string]any{}}
-	refAddrs = dedupe(refAddrs)
-	c.With("reference_answers", nonNil(refAddrs))
-	var sysAddrs []string
-	sysOK := false
-	for _, s := range system {
-		if s.Status == result.OK {
-			sysOK = true
-		}
-		sysAddrs = append(sysAddrs, strSlice(s.Evidence["answers"])...)
-	}
-	sysAddrs = dedupe(sysAddrs)
-	c.With("system_answers", nonNil(sysAddrs))
-	switch {
-	case len(refAddrs) == 0 && sysOK:
-		c.Status = result.OK
-		c.Detail = fmt.Sprintf("%s resolves only on this computer's resolvers (%s), the reference resolvers do not know it: an internal name", name, strings.Join(sysAddrs, ", "))
-		c.With("agree", false)
-	case len(refAddrs) == 0:
-		c.Status = result.OK
-		c.Detail = fmt.Sprintf("reference resolvers also find no address for %s: the name itself is missing or empty", name)
-		c.With("agree", true)
-	case !sysOK:
-		c.Status = result.Fail
-		c.Detail = fmt.Sprintf("%s resolves on the reference resolvers (%s) but not on this computer's resolvers", name, strings.Join(refAddrs, ", "))
-		c.With("agree", false)
-	case overlap(sysAddrs, refAddrs):
-		c.Status = result.OK
-		c.Detail = fmt.Sprintf("this computer's resolvers agree with the reference resolvers for %s", name)
-		c.With("agree", true)
-	default:
-		c.Status = result.Warn
-		c.Detail = fmt.Sprintf("this computer's resolvers answer %s with %s, the reference resolvers with %s: a CDN, a filter, or a wrong record",
-			name, strings.Join(sysAddrs, ", "), strings.Join(refAddrs, ", "))
-		c.With("agree", false)
-	}
-	return &c
-}
-
-// definitive reports whether a reference check says something about the
-// name itself: addresses, NXDOMAIN, or NOERROR without data. SERVFAIL and
-// REFUSED only say that this reference could not or would not look.
-func definitive(c result.Check) bool {
-	if len(strSlice(c.Evidence["answers"])) > 0 {
-		return true
-	}
-	rc, _ := c.Evidence["rcode"].(string)
-	return rc == "NXDOMAIN" || rc == "NOERROR"
+	return c
 }
 
 func serverString(s netip.AddrPort) string {
@@ -315,35 +297,4 @@ func serverString(s netip.AddrPort) string {
 		return s.Addr().String()
 	}
 	return s.String()
-}
-
-func strSlice(v any) []string {
-	s, _ := v.([]string)
-	return s
-}
-
-func dedupe(s []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, v := range s {
-		if !seen[v] {
-			seen[v] = true
-			out = append(out, v)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-func overlap(a, b []string) bool {
-	set := map[string]bool{}
-	for _, v := range a {
-		set[v] = true
-	}
-	for _, v := range b {
-		if set[v] {
-			return true
-		}
-	}
-	return false
 }

@@ -2,10 +2,12 @@ package probes
 
 import (
 	"fmt"
+	"net"
 	"net/netip"
 	"reflect"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -269,6 +271,7 @@ func TestDNS(t *testing.T) {
 		role     string
 		short    bool // expect no answer: run under a short deadline
 		status   result.Status
+		reason   result.Reason
 		detail   string
 		evidence map[string]any
 	}{
@@ -280,25 +283,25 @@ func TestDNS(t *testing.T) {
 			evidence: map[string]any{"answers": []string{"2001:db8::66"}, "rcode": "NOERROR"}},
 		{name: "CNAME", qname: "cname.test", status: result.OK, detail: "192.0.2.10",
 			evidence: map[string]any{"cnames": []string{"ok.test."}, "answers": []string{"192.0.2.10"}}},
-		{name: "NXDOMAIN", qname: "nx.test", status: result.Fail, detail: "does not exist (NXDOMAIN)",
+		{name: "NXDOMAIN", qname: "nx.test", status: result.Fail, reason: result.ReasonDNSNXDomain, detail: "does not exist (NXDOMAIN)",
 			evidence: map[string]any{"rcode": "NXDOMAIN", "rcode_aaaa": "NXDOMAIN", "answers": []string{}}},
-		{name: "SERVFAIL", qname: "fail.test", status: result.Fail, detail: "SERVFAIL",
+		{name: "SERVFAIL", qname: "fail.test", status: result.Fail, reason: result.ReasonDNSServfail, detail: "SERVFAIL",
 			evidence: map[string]any{"rcode": "SERVFAIL"}},
-		{name: "REFUSED", qname: "refused.test", status: result.Fail, detail: "refused to answer (REFUSED",
+		{name: "REFUSED", qname: "refused.test", status: result.Fail, reason: result.ReasonDNSRefused, detail: "refused to answer (REFUSED",
 			evidence: map[string]any{"rcode": "REFUSED"}},
-		{name: "no data", qname: "nodata.test", status: result.Fail, detail: "has no address (no A or AAAA record)",
+		{name: "no data", qname: "nodata.test", status: result.Fail, reason: result.ReasonDNSNoData, detail: "has no address (no A or AAAA record)",
 			evidence: map[string]any{"rcode": "NOERROR", "answers": []string{}}},
 		{name: "truncated over UDP, full over TCP", qname: "big.test", status: result.OK, detail: "retried over TCP",
 			evidence: map[string]any{"transport": "tcp", "truncated": true}},
-		{name: "silent", qname: "silent.test", short: true, status: result.Fail, detail: "did not answer within",
+		{name: "silent", qname: "silent.test", short: true, status: result.Fail, reason: result.ReasonDNSTimeout, detail: "did not answer within",
 			evidence: map[string]any{"rcode": "timeout", "rcode_aaaa": "timeout"}},
-		{name: "nothing listens", server: closed, qname: "ok.test", status: result.Fail,
+		{name: "nothing listens", server: closed, qname: "ok.test", status: result.Fail, reason: result.ReasonDNSConnRefused,
 			detail: `does not run a DNS server: its port ` + fmt.Sprint(closed.Port()) + ` answered "connection refused"`, evidence: map[string]any{"rcode": "error"}},
-		{name: "reference silent is skip", qname: "silent.test", role: "reference", short: true, status: result.Skip,
+		{name: "reference silent is skip", qname: "silent.test", role: "reference", short: true, status: result.Skip, reason: result.ReasonDNSReferenceQuiet,
 			detail: "reference resolver " + srv.String() + " did not answer", evidence: map[string]any{"role": "reference", "rcode": "timeout"}},
-		{name: "reference closed is skip", server: closed, qname: "ok.test", role: "reference", status: result.Skip,
+		{name: "reference closed is skip", server: closed, qname: "ok.test", role: "reference", status: result.Skip, reason: result.ReasonDNSReferenceQuiet,
 			detail: "no comparison made", evidence: map[string]any{"rcode": "error"}},
-		{name: "reference NXDOMAIN still fails", qname: "nx.test", role: "reference", status: result.Fail,
+		{name: "reference NXDOMAIN still fails", qname: "nx.test", role: "reference", status: result.Fail, reason: result.ReasonDNSNXDomain,
 			detail: "reference resolver " + srv.String() + " says nx.test does not exist", evidence: map[string]any{"rcode": "NXDOMAIN"}},
 	}
 	for _, tt := range tests {
@@ -315,6 +318,9 @@ func TestDNS(t *testing.T) {
 			if c.Status != tt.status {
 				t.Errorf("status = %s, want %s (detail %q)", c.Status, tt.status, c.Detail)
 			}
+			if c.Reason != tt.reason {
+				t.Errorf("reason = %q, want %q", c.Reason, tt.reason)
+			}
 			if !strings.Contains(c.Detail, tt.detail) {
 				t.Errorf("detail = %q, want it to contain %q", c.Detail, tt.detail)
 			}
@@ -327,8 +333,13 @@ func TestDNS(t *testing.T) {
 				}
 			}
 			if tt.qname == "big.test" {
-				if n := len(strSlice(c.Evidence["answers"])); n != bigCount {
-					t.Errorf("%d answers, want %d", n, bigCount)
+				// Every record came over TCP; the check keeps a bounded
+				// number and says how many there were.
+				if n := len(c.Evidence["answers"].([]string)); n != maxDNSAnswers {
+					t.Errorf("%d answers kept, want %d", n, maxDNSAnswers)
+				}
+				if c.Evidence["answers_total"] != bigCount || !strings.Contains(c.Detail, fmt.Sprintf("and %d more", bigCount-maxDNSAnswers)) {
+					t.Errorf("answers_total = %v, detail %q; want %d and the rest counted", c.Evidence["answers_total"], c.Detail, bigCount)
 				}
 			}
 			if server == closed && c.Error != "read: connection refused" {
@@ -350,115 +361,69 @@ func TestServerString(t *testing.T) {
 	}
 }
 
-// dnsCheck builds what DNS() reports, for CompareDNS tables.
-func dnsCheck(role string, st result.Status, rcode string, addrs ...string) result.Check {
-	c := result.Check{Name: "dns", Layer: result.DNS, Status: st, Evidence: map[string]any{}}
-	c.With("role", role).With("rcode", rcode).With("answers", nonNil(addrs))
-	return c
+// A server that replies with bytes that are not DNS has answered: the
+// check says so (dns.malformed) instead of "did not answer", which would
+// send the user after a dead server.
+func TestDNSMalformedReplyIsNotSilence(t *testing.T) {
+	t.Parallel()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pc.Close() })
+	go func() {
+		buf := make([]byte, 1500)
+		for {
+			n, from, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			// Keep the query's ID so only the body is broken.
+			if n >= 2 {
+				pc.WriteTo(append(buf[:2:2], 0x81, 0x80, 0xff, 0xff, 0xde, 0xad), from)
+			}
+		}
+	}()
+	srv := netip.MustParseAddrPort(pc.LocalAddr().String())
+	c := DNS(shortCtx(t, 1500*time.Millisecond), srv, "ok.test", DNSOptions{Timeout: time.Second})
+	if c.Status != result.Fail || c.Reason != result.ReasonDNSMalformed {
+		t.Fatalf("status %s reason %q (%s), want fail dns.malformed", c.Status, c.Reason, c.Detail)
+	}
+	if strings.Contains(c.Detail, "did not answer") {
+		t.Fatalf("detail %q calls a malformed reply silence", c.Detail)
+	}
 }
 
-func TestCompareDNS(t *testing.T) {
-	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	sysOK := func(a ...string) result.Check { return dnsCheck("system", result.OK, "NOERROR", a...) }
-	refOK := func(a ...string) result.Check { return dnsCheck("reference", result.OK, "NOERROR", a...) }
+// Every way an answer pair can end maps to its reason code.
+func TestJudgeDNSReasons(t *testing.T) {
+	srv := netip.MustParseAddrPort("127.0.0.1:53")
+	ok := DNSAnswer{Rcode: "NOERROR", Addrs: []string{"192.0.2.1"}, Transport: "udp"}
 	tests := []struct {
-		name   string
-		sys    []result.Check
-		ref    []result.Check
-		nilOut bool
-		status result.Status
-		agree  bool
-		detail string
+		name    string
+		a, aaaa DNSAnswer
+		role    string
+		status  result.Status
+		reason  result.Reason
 	}{
-		{name: "agree", sys: []result.Check{sysOK("192.0.2.1")}, ref: []result.Check{refOK("192.0.2.1", "192.0.2.2")},
-			status: result.OK, agree: true, detail: "agree with the reference"},
-		{name: "one of several system resolvers agrees",
-			sys:    []result.Check{dnsCheck("system", result.Fail, "timeout"), sysOK("192.0.2.1")},
-			ref:    []result.Check{refOK("192.0.2.1")},
-			status: result.OK, agree: true},
-		{name: "disagree is a warning", sys: []result.Check{sysOK("10.0.0.1")}, ref: []result.Check{refOK("192.0.2.1")},
-			status: result.Warn, agree: false, detail: "answer ex.test with 10.0.0.1, the reference resolvers with 192.0.2.1"},
-		{name: "system NXDOMAIN where reference answers", sys: []result.Check{dnsCheck("system", result.Fail, "NXDOMAIN")},
-			ref: []result.Check{refOK("192.0.2.1")}, status: result.Fail, agree: false, detail: "resolves on the reference resolvers (192.0.2.1) but not on this computer's"},
-		{name: "system silent where reference answers", sys: []result.Check{dnsCheck("system", result.Fail, "timeout")},
-			ref: []result.Check{refOK("192.0.2.1")}, status: result.Fail, agree: false},
-		{name: "reference says missing too", sys: []result.Check{dnsCheck("system", result.Fail, "NXDOMAIN")},
-			ref:    []result.Check{dnsCheck("reference", result.Fail, "NXDOMAIN")},
-			status: result.OK, agree: true, detail: "reference resolvers also find no address"},
-		{name: "reference has no data too", sys: []result.Check{dnsCheck("system", result.Fail, "NOERROR")},
-			ref:    []result.Check{dnsCheck("reference", result.Fail, "NOERROR")},
-			status: result.OK, agree: true},
-		{name: "name only this computer knows", sys: []result.Check{sysOK("10.1.2.3")},
-			ref:    []result.Check{dnsCheck("reference", result.Fail, "NXDOMAIN")},
-			status: result.OK, agree: false, detail: "only on this computer's resolvers"},
-		{name: "skipped references give no comparison", sys: []result.Check{sysOK("192.0.2.1")},
-			ref: []result.Check{dnsCheck("reference", result.Skip, "timeout")}, nilOut: true},
-		{name: "no references", sys: []result.Check{sysOK("192.0.2.1")}, nilOut: true},
-		{name: "no system checks", ref: []result.Check{refOK("192.0.2.1")}, nilOut: true},
-		// A reference that refuses or fails says nothing about the name:
-		// it must not turn a local NXDOMAIN into "the name is missing".
-		{name: "refusing reference is no yardstick", sys: []result.Check{dnsCheck("system", result.Fail, "NXDOMAIN")},
-			ref: []result.Check{dnsCheck("reference", result.Fail, "REFUSED")}, nilOut: true},
-		{name: "failing reference is no yardstick", sys: []result.Check{dnsCheck("system", result.Fail, "NXDOMAIN")},
-			ref: []result.Check{dnsCheck("reference", result.Fail, "SERVFAIL")}, nilOut: true},
-		{name: "failing reference ignored next to one that answers", sys: []result.Check{dnsCheck("system", result.Fail, "NXDOMAIN")},
-			ref:    []result.Check{dnsCheck("reference", result.Fail, "SERVFAIL"), refOK("192.0.2.1")},
-			status: result.Fail, agree: false},
+		{"answer", ok, DNSAnswer{Rcode: "NOERROR"}, "system", result.OK, ""},
+		{"NXDOMAIN", DNSAnswer{Rcode: "NXDOMAIN"}, DNSAnswer{Rcode: "NXDOMAIN"}, "system", result.Fail, result.ReasonDNSNXDomain},
+		{"no data", DNSAnswer{Rcode: "NOERROR"}, DNSAnswer{Rcode: "NOERROR"}, "system", result.Fail, result.ReasonDNSNoData},
+		{"SERVFAIL", DNSAnswer{Rcode: "SERVFAIL"}, DNSAnswer{Rcode: "SERVFAIL"}, "system", result.Fail, result.ReasonDNSServfail},
+		{"REFUSED", DNSAnswer{Rcode: "REFUSED"}, DNSAnswer{Rcode: "REFUSED"}, "system", result.Fail, result.ReasonDNSRefused},
+		{"other rcode", DNSAnswer{Rcode: "NOTIMP"}, DNSAnswer{Rcode: "NOTIMP"}, "system", result.Fail, result.ReasonDNSRcode},
+		{"timeout", DNSAnswer{Rcode: "timeout"}, DNSAnswer{Rcode: "timeout"}, "system", result.Fail, result.ReasonDNSTimeout},
+		{"malformed", DNSAnswer{Rcode: "malformed", Err: errMalformed{1}}, DNSAnswer{Rcode: "timeout"}, "system", result.Fail, result.ReasonDNSMalformed},
+		{"connection refused", DNSAnswer{Rcode: "error", Err: syscall.ECONNREFUSED}, DNSAnswer{Rcode: "error", Err: syscall.ECONNREFUSED}, "system", result.Fail, result.ReasonDNSConnRefused},
+		{"another error", DNSAnswer{Rcode: "error", Err: syscall.ENETUNREACH}, DNSAnswer{Rcode: "error", Err: syscall.ENETUNREACH}, "system", result.Fail, result.ReasonDNSError},
+		{"AAAA rescues a silent A", DNSAnswer{Rcode: "timeout"}, DNSAnswer{Rcode: "NOERROR", Addrs: []string{"2001:db8::1"}}, "system", result.OK, ""},
+		{"a silent reference is no yardstick", DNSAnswer{Rcode: "timeout"}, DNSAnswer{Rcode: "timeout"}, "reference", result.Skip, result.ReasonDNSReferenceQuiet},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := CompareDNS("ex.test", tt.sys, tt.ref, at)
-			if tt.nilOut {
-				if c != nil {
-					t.Fatalf("got %s %q, want no comparison", c.Status, c.Detail)
-				}
-				return
-			}
-			if c == nil {
-				t.Fatal("got no comparison")
-			}
-			if c.Status != tt.status {
-				t.Errorf("status = %s, want %s (%s)", c.Status, tt.status, c.Detail)
-			}
-			if c.Evidence["agree"] != tt.agree {
-				t.Errorf("agree = %v, want %v", c.Evidence["agree"], tt.agree)
-			}
-			if !strings.Contains(c.Detail, tt.detail) {
-				t.Errorf("detail = %q, want %q", c.Detail, tt.detail)
-			}
-			if c.Name != "dns-compare" || c.Target != "ex.test" || !c.Started.Equal(at) {
-				t.Errorf("name/target/started = %s/%s/%s", c.Name, c.Target, c.Started)
-			}
-			if _, ok := c.Evidence["system_answers"].([]string); !ok {
-				t.Errorf("system_answers = %#v, want a []string", c.Evidence["system_answers"])
-			}
-			if _, ok := c.Evidence["reference_answers"].([]string); !ok {
-				t.Errorf("reference_answers = %#v, want a []string", c.Evidence["reference_answers"])
+			c := judgeDNS(begin("dns", result.DNS, "x.test"), srv, "x.test", tt.role, tt.a, tt.aaaa)
+			if c.Status != tt.status || c.Reason != tt.reason {
+				t.Fatalf("status %s reason %q (%s), want %s %q", c.Status, c.Reason, c.Detail, tt.status, tt.reason)
 			}
 		})
-	}
-}
-
-// TestCompareDNSLive feeds CompareDNS what DNS() measured against two real
-// servers: a local resolver that lost a record and a reference that has it.
-func TestCompareDNSLive(t *testing.T) {
-	t.Parallel()
-	local := testnet.StartDNS(t, dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
-		m := new(dns.Msg)
-		m.SetRcode(r, dns.RcodeNameError)
-		w.WriteMsg(m)
-	}))
-	ref := testnet.StartDNS(t, newTestZone())
-	sys := DNS(longCtx(t), local, "ok.test", DNSOptions{Role: "system"})
-	refc := DNS(longCtx(t), ref, "ok.test", DNSOptions{Role: "reference"})
-	c := CompareDNS("ok.test", []result.Check{sys}, []result.Check{refc}, time.Now())
-	if c == nil || c.Status != result.Fail {
-		t.Fatalf("compare = %+v, want fail", c)
-	}
-	if got := c.Evidence["reference_answers"]; !reflect.DeepEqual(got, []string{"192.0.2.10", "2001:db8::10"}) {
-		t.Errorf("reference_answers = %v", got)
-	}
-	if got := c.Evidence["system_answers"]; !reflect.DeepEqual(got, []string{}) {
-		t.Errorf("system_answers = %#v, want empty", got)
 	}
 }

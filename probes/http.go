@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"time"
@@ -21,6 +22,15 @@ type WebOptions struct {
 	// ConnectTimeout bounds the TCP handshake alone: a filtered port is
 	// named as such instead of using up the whole target's time.
 	ConnectTimeout time.Duration
+	// Address, when valid, is connected to instead of resolving the
+	// URL's host (the confirmation round tries another resolver's
+	// answer). SNI and the Host header still carry the name.
+	Address netip.Addr
+}
+
+// NewWeb prepares the check of an http or https URL (see Web).
+func NewWeb(u *url.URL, opt WebOptions) Probe {
+	return func(ctx context.Context) []result.Check { return Web(ctx, u, opt) }
 }
 
 // Web checks an http or https URL over one connection, phase by phase:
@@ -46,14 +56,22 @@ func Web(ctx context.Context, u *url.URL, opt WebOptions) []result.Check {
 		dctx, cancel = context.WithTimeout(ctx, opt.ConnectTimeout)
 		defer cancel()
 	}
+	if opt.Address.IsValid() {
+		// Pinned to one address (a confirmation at another resolver's
+		// answer): the name still goes into SNI and the Host header.
+		addr = netip.AddrPortFrom(opt.Address, uint16(port)).String()
+	}
 	conn, state, rtt, err := dialConn(dctx, addr)
 	tcp = end(judgeTCP(tcp, host, port, state, rtt, err))
+	if conn != nil {
+		tcp.With("address", remoteIP(conn))
+	}
 	out := []result.Check{tcp}
 	if conn == nil {
 		if u.Scheme == "https" {
-			out = append(out, skipped("tls", target, "not tried: no TCP connection"))
+			out = append(out, skipped("tls", target, result.ReasonTLSNotTried, "not tried: no TCP connection"))
 		}
-		return append(out, skipped("http", target, "not tried: no TCP connection"))
+		return append(out, skipped("http", target, result.ReasonHTTPNotTried, "not tried: no TCP connection"))
 	}
 	defer conn.Close()
 	if dl, ok := ctx.Deadline(); ok {
@@ -67,7 +85,7 @@ func Web(ctx context.Context, u *url.URL, opt WebOptions) []result.Check {
 		tc, tconn := TLSHandshake(ctx, conn, target, to)
 		out = append(out, tc)
 		if tconn == nil || tc.Status == result.Fail {
-			return append(out, skipped("http", target, "not tried: "+tlsSkipReason(tc)))
+			return append(out, skipped("http", target, result.ReasonHTTPNotTried, "not tried: "+tlsSkipReason(tc)))
 		}
 		conn = tconn
 	}
@@ -87,7 +105,7 @@ func httpGet(ctx context.Context, conn net.Conn, u *url.URL, opt WebOptions) res
 	c := begin("http", result.Service, u.String())
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		c.Status, c.Detail, c.Error = result.Fail, "bad URL", err.Error()
+		c.Status, c.Reason, c.Detail, c.Error = result.Fail, result.ReasonHTTPBadRequest, "bad URL", err.Error()
 		return end(c)
 	}
 	ua := opt.UserAgent
@@ -98,14 +116,19 @@ func httpGet(ctx context.Context, conn net.Conn, u *url.URL, opt WebOptions) res
 	req.Header.Set("Connection", "close")
 	start := time.Now()
 	if err := req.Write(conn); err != nil {
-		c.Status, c.Detail, c.Error = result.Fail, "could not send the HTTP request: "+errText(err), errText(err)
+		c.Status, c.Reason, c.Error = result.Fail, result.ReasonHTTPSendFailed, errText(err)
+		c.Detail = "could not send the HTTP request: " + errText(err)
+		if isTimeout(err) {
+			c.Reason = result.ReasonHTTPStalled
+		}
 		return end(c)
 	}
 	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
 	if err != nil {
-		c.Status, c.Error = result.Fail, errText(err)
+		c.Status, c.Reason, c.Error = result.Fail, result.ReasonHTTPNoResponse, errText(err)
 		c.Detail = "no HTTP answer: " + errText(err)
 		if isTimeout(err) {
+			c.Reason = result.ReasonHTTPStalled
 			c.Detail = "the server accepted the connection but sent no HTTP answer in time"
 		}
 		return end(c)
@@ -124,18 +147,26 @@ func httpGet(ctx context.Context, conn net.Conn, u *url.URL, opt WebOptions) res
 		c.Status = result.OK
 		c.Detail = text
 	case resp.StatusCode < 500:
-		c.Status = result.Warn
+		c.Status, c.Reason = result.Warn, result.ReasonHTTPStatus4xx
 		c.Detail = text + ": the server works but refuses this URL"
 	default:
-		c.Status = result.Fail
+		c.Status, c.Reason = result.Fail, result.ReasonHTTPStatus5xx
 		c.Detail = text + ": the server has a problem"
 	}
 	return end(c)
 }
 
-func skipped(name, target, why string) result.Check {
+func skipped(name, target string, code result.Reason, why string) result.Check {
 	c := begin(name, result.Service, target)
-	c.Status = result.Skip
+	c.Status, c.Reason = result.Skip, code
 	c.Detail = why
 	return end(c)
+}
+
+// remoteIP is the address a connection reached, without the port.
+func remoteIP(conn net.Conn) string {
+	if ap, err := netip.ParseAddrPort(conn.RemoteAddr().String()); err == nil {
+		return ap.Addr().Unmap().String()
+	}
+	return conn.RemoteAddr().String()
 }

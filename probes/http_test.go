@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -78,7 +79,21 @@ func checkPhases(t *testing.T, got []result.Check, want []wantCheck) {
 		if c.Layer != result.Service {
 			t.Errorf("check %d layer = %s", i, c.Layer)
 		}
+		// Every check that is not ok says why in a registered code; an
+		// ok check carries none.
+		if (c.Status != result.OK) != (c.Reason != "") || (c.Reason != "" && !c.Reason.Known()) {
+			t.Errorf("check %d (%s %s) reason = %q", i, c.Name, c.Status, c.Reason)
+		}
 	}
+}
+
+// reasonsOf lists the checks' reason codes, in order.
+func reasonsOf(cs []result.Check) []result.Reason {
+	out := make([]result.Reason, len(cs))
+	for i, c := range cs {
+		out[i] = c.Reason
+	}
+	return out
 }
 
 func TestWebHTTP(t *testing.T) {
@@ -186,7 +201,7 @@ func TestWebHTTPS(t *testing.T) {
 		{name: "closed port skips TLS and HTTP", url: "https://127.0.0.1:" + itoa(closed) + "/",
 			want: []wantCheck{{"tcp", result.Fail, "is closed"}, {"tls", result.Skip, "not tried: no TCP connection"}, {"http", result.Skip, "not tried: no TCP connection"}}},
 		{name: "server that never speaks TLS", url: "https://127.0.0.1:" + itoa(silent) + "/", short: true,
-			want: []wantCheck{{"tcp", result.OK, "is open"}, {"tls", result.Fail, "TLS handshake got no answer in time"}, {"http", result.Skip, "not tried: the TLS handshake failed"}}},
+			want: []wantCheck{{"tcp", result.OK, "is open"}, {"tls", result.Fail, "the TLS handshake got no answer within"}, {"http", result.Skip, "not tried: the TLS handshake failed"}}},
 		{name: "server that never speaks HTTP", url: "http://127.0.0.1:" + itoa(silent) + "/", short: true,
 			want: []wantCheck{{"tcp", result.OK, "is open"}, {"http", result.Fail, "accepted the connection but sent no HTTP answer in time"}}},
 	}
@@ -197,9 +212,24 @@ func TestWebHTTPS(t *testing.T) {
 			if tt.short {
 				ctx = shortCtx(t, 500*time.Millisecond)
 			}
-			checkPhases(t, Web(ctx, u, tt.opt), tt.want)
+			got := Web(ctx, u, tt.opt)
+			checkPhases(t, got, tt.want)
+			if want, ok := httpsReasons[tt.name]; ok && !slices.Equal(reasonsOf(got), want) {
+				t.Errorf("reasons = %q, want %q", reasonsOf(got), want)
+			}
 		})
 	}
+}
+
+// httpsReasons are the codes TestWebHTTPS expects, phase by phase.
+var httpsReasons = map[string][]result.Reason{
+	"503 over TLS":                     {"", "", result.ReasonHTTPStatus5xx},
+	"expiring soon still fetches":      {"", result.ReasonTLSExpiring, ""},
+	"untrusted certificate skips HTTP": {"", result.ReasonTLSUnknownAuthority, result.ReasonHTTPNotTried},
+	"wrong name skips HTTP":            {"", result.ReasonTLSWrongName, result.ReasonHTTPNotTried},
+	"closed port skips TLS and HTTP":   {result.ReasonTCPClosed, result.ReasonTLSNotTried, result.ReasonHTTPNotTried},
+	"server that never speaks TLS":     {"", result.ReasonTLSHandshakeStalled, result.ReasonHTTPNotTried},
+	"server that never speaks HTTP":    {"", result.ReasonHTTPStalled},
 }
 
 // TestWebConnectTimeout: a silent port uses up only the connect budget and

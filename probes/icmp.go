@@ -89,6 +89,38 @@ type PingOptions struct {
 	// routed can get through: the check ends there instead of waiting out
 	// the TCP fallback.
 	NextHop netip.Addr
+	// RequestedCount, when larger than Count, is what the user asked for:
+	// the plan sent fewer requests so they fit the budget, and the check
+	// says so.
+	RequestedCount int
+}
+
+// pingReasons maps what a reachability check found to its code, per
+// layer: the same finding means a different thing for the router than for
+// an internet host.
+var pingReasons = map[result.Layer]map[string]result.Reason{
+	result.Gateway: {
+		"loss": result.ReasonGatewayLoss, "slow": result.ReasonGatewaySlow,
+		"no_arp": result.ReasonGatewayNoARP, "next_hop_no_arp": result.ReasonGatewayNoARP,
+		"arp_only": result.ReasonGatewayARPOnly, "unreachable": result.ReasonGatewayUnreachable,
+		"no_reply": result.ReasonGatewayNoReply, "not_measured": result.ReasonGatewayNotMeasured,
+	},
+	result.Internet: {
+		"loss": result.ReasonInternetLoss, "slow": result.ReasonInternetSlow,
+		"no_arp": result.ReasonInternetNextHopNoARP, "next_hop_no_arp": result.ReasonInternetNextHopNoARP,
+		"arp_only": result.ReasonInternetNoReply, "unreachable": result.ReasonInternetUnreachable,
+		"no_reply": result.ReasonInternetNoReply, "not_measured": result.ReasonInternetNotMeasured,
+	},
+}
+
+// pingReason returns the code of a finding on layer l (the internet's for
+// any layer other than the gateway).
+func pingReason(l result.Layer, finding string) result.Reason {
+	m, ok := pingReasons[l]
+	if !ok {
+		m = pingReasons[result.Internet]
+	}
+	return m[finding]
 }
 
 // Ping defaults.
@@ -101,6 +133,13 @@ const (
 	// pingGraceMin is how long to wait for late replies after the last
 	// request when no reply has shown the path's RTT yet.
 	pingGraceMin = 300 * time.Millisecond
+	// noReplyCutoff ends the ICMP phase when not a single reply came in
+	// that long, however many requests are still to go: no usable path
+	// has a round trip that long, and the TCP fallback needs the time.
+	noReplyCutoff = 2 * time.Second
+	// fallbackReserve is the time the ICMP phase leaves for the TCP
+	// fallback when the budget is long enough.
+	fallbackReserve = 3 * time.Second
 )
 
 func (o *PingOptions) defaults() {
@@ -121,6 +160,11 @@ func (o *PingOptions) defaults() {
 	}
 }
 
+// NewPing prepares a reachability check of addr (see Ping).
+func NewPing(addr netip.Addr, opt PingOptions) Probe {
+	return One(func(ctx context.Context) result.Check { return Ping(ctx, addr, opt) })
+}
+
 // Ping checks that addr answers: ICMP echo first, then the TCP fallback
 // ports, then (optionally) the neighbour table. Evidence "method" says which
 // one proved it.
@@ -128,6 +172,9 @@ func Ping(ctx context.Context, addr netip.Addr, opt PingOptions) result.Check {
 	opt.defaults()
 	c := begin("ping", opt.Layer, addr.String())
 	c.With("icmp_permission", opt.Permission.Mode)
+	if opt.RequestedCount > opt.Count {
+		c.With("requested_count", opt.RequestedCount).With("count_shortened", true)
+	}
 	var icmpErr error
 	if opt.Permission.Mode != ICMPDenied {
 		st, err := runPing(ctx, addr, opt)
@@ -142,15 +189,21 @@ func Ping(ctx context.Context, addr netip.Addr, opt PingOptions) result.Check {
 			c.Status = result.OK
 			c.Detail = fmt.Sprintf("%s answers ping: %d/%d replies, avg %s", addr, st.PacketsRecv, st.PacketsSent, fmtDur(st.AvgRtt))
 			var warns []string
-			if st.PacketLoss >= opt.LossWarn {
-				warns = append(warns, fmt.Sprintf("%.0f%% packet loss", st.PacketLoss))
-			}
 			if st.AvgRtt >= opt.RTTWarn {
 				warns = append(warns, fmt.Sprintf("slow: average %s (over %s)", fmtDur(st.AvgRtt), fmtDur(opt.RTTWarn)))
+				c.Reason = pingReason(opt.Layer, "slow")
+			}
+			if st.PacketLoss >= opt.LossWarn {
+				// Loss leads: it is the rarer and more telling of the two.
+				warns = append([]string{fmt.Sprintf("%.0f%% packet loss", st.PacketLoss)}, warns...)
+				c.Reason = pingReason(opt.Layer, "loss")
 			}
 			if len(warns) > 0 {
 				c.Status = result.Warn
 				c.Detail = fmt.Sprintf("%s answers ping, but %s (%d/%d replies)", addr, strings.Join(warns, " and "), st.PacketsRecv, st.PacketsSent)
+			}
+			if opt.RequestedCount > opt.Count {
+				c.Detail += fmt.Sprintf("; %d of the %d requests asked for were sent, to fit the time budget", opt.Count, opt.RequestedCount)
 			}
 			return end(c)
 		}
@@ -170,8 +223,10 @@ func Ping(ctx context.Context, addr netip.Addr, opt PingOptions) result.Check {
 			c.With("neighbour_state", st).With("method", "none")
 			c.Status = result.Fail
 			if hop == addr {
+				c.Reason = pingReason(opt.Layer, "no_arp")
 				c.Detail = fmt.Sprintf("%s does not answer: no reply to ping, and no device answers ARP/NDP for this address", addr)
 			} else {
+				c.Reason = pingReason(opt.Layer, "next_hop_no_arp")
 				c.With("next_hop", hop.String())
 				c.Detail = fmt.Sprintf("%s cannot be reached: the gateway %s does not answer ARP/NDP", addr, hop)
 			}
@@ -193,6 +248,7 @@ func Ping(ctx context.Context, addr netip.Addr, opt PingOptions) result.Check {
 			c.Detail = fmt.Sprintf("%s %s, but answers TCP on port %d (%s, %s)", addr, why, port, state, fmtDur(rtt))
 			if rtt >= opt.RTTWarn {
 				c.Status = result.Warn
+				c.Reason = pingReason(opt.Layer, "slow")
 				c.Detail = fmt.Sprintf("%s %s; it answers TCP on port %d, but slow: %s (over %s)", addr, why, port, fmtDur(rtt), fmtDur(opt.RTTWarn))
 			}
 			return end(c)
@@ -214,24 +270,28 @@ func Ping(ctx context.Context, addr netip.Addr, opt PingOptions) result.Check {
 			if st == "reachable" && fresh {
 				c.With("method", "neighbour")
 				c.Status = result.Warn
+				c.Reason = pingReason(opt.Layer, "arp_only")
 				c.Detail = fmt.Sprintf("%s answers on the local network (ARP/NDP, %s) but not to ping or TCP", addr, mac)
 				return end(c)
 			}
 		}
 	}
 	c.Status = result.Fail
+	c.With("method", "none")
 	switch {
 	case icmpErr != nil && isUnreachable(icmpErr):
-		c.With("method", "none")
+		c.Reason = pingReason(opt.Layer, "unreachable")
 		c.Detail = fmt.Sprintf("%s is unreachable: %s", addr, errText(icmpErr))
 	case opt.Permission.Mode == ICMPDenied && len(opt.FallbackPorts) == 0:
-		c.With("method", "none")
+		// Not measured, not a failure: nothing was sent.
+		c.Status = result.Skip
+		c.Reason = pingReason(opt.Layer, "not_measured")
 		c.Detail = fmt.Sprintf("%s could not be checked: ICMP is not permitted for this user and there are no TCP ports to try instead", addr)
 	case opt.Permission.Mode == ICMPDenied:
-		c.With("method", "none")
+		c.Reason = pingReason(opt.Layer, "no_reply")
 		c.Detail = fmt.Sprintf("%s does not answer on TCP ports %s (ICMP not permitted for this user)", addr, joinInts(opt.FallbackPorts))
 	default:
-		c.With("method", "none")
+		c.Reason = pingReason(opt.Layer, "no_reply")
 		c.Detail = fmt.Sprintf("%s does not answer: no reply to ping", addr)
 		if triedTCP {
 			c.Detail += " or TCP ports " + joinInts(opt.FallbackPorts)
@@ -243,13 +303,14 @@ func Ping(ctx context.Context, addr netip.Addr, opt PingOptions) result.Check {
 }
 
 // icmpTimeout bounds the ICMP phase: its own timeout, but with fallback
-// ports at most half of what is left, so silence to ping cannot use up
-// the time to prove the host another way.
+// ports it leaves the TCP fallback its share of what is left
+// (fallbackReserve, or half of a short budget), so silence to ping cannot
+// use up the time to prove the host another way.
 func icmpTimeout(left time.Duration, opt PingOptions) time.Duration {
 	if len(opt.FallbackPorts) > 0 {
-		left /= 2
+		left -= min(fallbackReserve, left/2)
 	}
-	return min(opt.Timeout, left)
+	return max(0, min(opt.Timeout, left))
 }
 
 // nextHop is the on-link address whose ARP/NDP entry decides whether addr
@@ -305,7 +366,12 @@ func runPing(ctx context.Context, addr netip.Addr, opt PingOptions) (*probing.St
 			st := p.Statistics()
 			// With no reply yet the path's RTT is unknown: a slow path
 			// (satellite, a congested uplink) must not read as 100% loss,
-			// so only the ICMP phase's timeout ends the wait.
+			// so only the ICMP phase's timeout, or noReplyCutoff of
+			// silence, ends the wait.
+			if st.PacketsRecv == 0 && time.Since(start) >= noReplyCutoff {
+				p.Stop()
+				return
+			}
 			if st.PacketsSent < opt.Count || time.Since(start) < sendTime || st.PacketsRecv == 0 {
 				continue
 			}

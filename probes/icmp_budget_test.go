@@ -28,6 +28,8 @@ func TestICMPTimeoutLeavesTheFallbackItsShare(t *testing.T) {
 	}{
 		{"plenty of time: the phase's own timeout", 10 * time.Second, PingOptions{Timeout: 2 * time.Second, FallbackPorts: []int{443}}, 2 * time.Second},
 		{"short budget: half for ping, half for TCP", time.Second, PingOptions{Timeout: 2 * time.Second, FallbackPorts: []int{443}}, 500 * time.Millisecond},
+		{"a long ping phase keeps the fallback's reserve", 10 * time.Second, PingOptions{Timeout: 9 * time.Second, FallbackPorts: []int{443}}, 7 * time.Second},
+		{"a long ping phase without fallback may use it all", 10 * time.Second, PingOptions{Timeout: 9 * time.Second}, 9 * time.Second},
 		{"no fallback: ping may use it all", time.Second, PingOptions{Timeout: 2 * time.Second}, time.Second},
 		{"nothing left", 0, PingOptions{Timeout: 2 * time.Second, FallbackPorts: []int{443}}, 0},
 	}

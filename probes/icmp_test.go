@@ -111,6 +111,7 @@ func TestPingTCPFallback(t *testing.T) {
 		ports    []int
 		short    bool
 		status   result.Status
+		reason   result.Reason
 		method   string
 		tcpPort  int
 		detail   string
@@ -121,10 +122,10 @@ func TestPingTCPFallback(t *testing.T) {
 			tcpPorts: map[string]string{itoa(open): "open"}},
 		{name: "a reset proves the host too", ports: []int{closed}, status: result.OK, method: "tcp", tcpPort: closed,
 			detail: "answers TCP on port " + itoa(closed) + " (closed, ", tcpPorts: map[string]string{itoa(closed): "closed"}},
-		{name: "silent port does not", ports: []int{filtered}, short: true, status: result.Fail, method: "none",
+		{name: "silent port does not", ports: []int{filtered}, short: true, status: result.Fail, reason: result.ReasonInternetNoReply, method: "none",
 			detail:   "127.0.0.1 does not answer on TCP ports " + itoa(filtered) + " (ICMP not permitted for this user)",
 			tcpPorts: map[string]string{itoa(filtered): "filtered"}},
-		{name: "no fallback ports", status: result.Fail, method: "none",
+		{name: "no fallback ports: not measured, not a failure", status: result.Skip, reason: result.ReasonInternetNotMeasured, method: "none",
 			detail: "127.0.0.1 could not be checked: ICMP is not permitted for this user and there are no TCP ports to try instead"},
 	}
 	for _, tt := range tests {
@@ -136,6 +137,9 @@ func TestPingTCPFallback(t *testing.T) {
 			c := Ping(ctx, lo4, PingOptions{Layer: result.Internet, Permission: denied, FallbackPorts: tt.ports})
 			if c.Status != tt.status {
 				t.Errorf("status = %s, want %s (%s)", c.Status, tt.status, c.Detail)
+			}
+			if c.Reason != tt.reason {
+				t.Errorf("reason = %q, want %q", c.Reason, tt.reason)
 			}
 			if !strings.Contains(c.Detail, tt.detail) {
 				t.Errorf("detail = %q, want %q", c.Detail, tt.detail)

@@ -1,11 +1,17 @@
 package probes
 
 import (
+	"context"
 	"fmt"
 	"time"
 
 	"github.com/netprobe/netprobe/result"
 )
+
+// NewLink prepares the link check of a snapshot (see Link).
+func NewLink(sys System, at time.Time) Probe {
+	return func(context.Context) []result.Check { return Link(sys, at) }
+}
 
 // Link judges the link layer from a system snapshot: one check per
 // non-loopback interface. An interface that is up with carrier is ok. When
@@ -40,10 +46,10 @@ func Link(sys System, at time.Time) []result.Check {
 			c.Status = result.OK
 			c.Detail = fmt.Sprintf("%s is up (MTU %d)", it.Name, it.MTU)
 		case !it.AdminUp:
-			c.Status = result.Skip
+			c.Status, c.Reason = result.Skip, result.ReasonLinkAdminDown
 			c.Detail = it.Name + " is switched off (administratively down)"
 		default:
-			c.Status = result.Skip
+			c.Status, c.Reason = result.Skip, result.ReasonLinkNoCarrier
 			c.Detail = it.Name + " is on but has no link (cable unplugged, Wi-Fi not connected?)"
 		}
 		if usable == 0 && c.Status != result.OK {
@@ -55,7 +61,7 @@ func Link(sys System, at time.Time) []result.Check {
 	}
 	if len(out) == 0 {
 		c := result.Check{Name: "link", Layer: result.Link, Target: "interfaces", Started: at, Status: result.Fail,
-			Detail: "no network interface other than loopback was found", Evidence: map[string]any{}}
+			Reason: result.ReasonLinkNoInterfaces, Detail: "no network interface other than loopback was found", Evidence: map[string]any{}}
 		if len(sys.Errors) > 0 {
 			c.Error = sys.Errors[0]
 		}

@@ -117,6 +117,10 @@ type certSpec struct {
 	notBefore time.Time
 	notAfter  time.Time
 	isCA      bool
+	// clientOnly makes a leaf valid for client authentication only: a
+	// server presenting it fails verification for another reason than
+	// dates, names or issuer.
+	clientOnly bool
 }
 
 var serial atomic.Int64
@@ -149,6 +153,9 @@ func makeCert(t *testing.T, spec certSpec, parent *certKit) *certKit {
 	} else {
 		tmpl.KeyUsage = x509.KeyUsageDigitalSignature
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
+		if spec.clientOnly {
+			tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
+		}
 	}
 	signer, signKey := tmpl, key
 	if parent != nil {

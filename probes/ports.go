@@ -40,6 +40,11 @@ const (
 	DefaultSweepDetail      = 32
 )
 
+// NewPorts prepares the check of many ports of one host (see Ports).
+func NewPorts(host string, ports []PortSpec, opt PortsOptions) Probe {
+	return func(ctx context.Context) []result.Check { return Ports(ctx, host, ports, opt) }
+}
+
 // Ports checks many ports of one host concurrently. The host is resolved
 // once. Up to Detail ports give one check each (a port that is not open
 // fails); a larger sweep gives a check per open port and a summary check
@@ -63,7 +68,7 @@ func Ports(ctx context.Context, host string, ports []PortSpec, opt PortsOptions)
 	ip, err := resolveAddrPort(ctx, host, 0)
 	if err != nil {
 		c := begin("ports", result.Service, host)
-		c.Status, c.Error = result.Fail, errText(err)
+		c.Status, c.Error, c.Reason = result.Fail, errText(err), result.ReasonPortsUnresolved
 		c.Detail = fmt.Sprintf("could not resolve %s: %s", host, errText(err))
 		c.With("port_state", string(PortError))
 		return []result.Check{end(c)}
@@ -197,7 +202,7 @@ func probePort(ctx context.Context, addr, host string, p PortSpec, timeout time.
 
 func skipPort(host string, p PortSpec, why string) result.Check {
 	c := begin(p.Proto, result.Service, p.Proto+"://"+net.JoinHostPort(host, strconv.Itoa(p.Port)))
-	c.Status, c.Detail = result.Skip, why
+	c.Status, c.Detail, c.Reason = result.Skip, why, result.ReasonTimedOut
 	return end(c)
 }
 
@@ -239,10 +244,10 @@ func summarise(host, addr string, ports []PortSpec, outs []portOutcome) []result
 	switch {
 	case counts["not_tried"] == len(checks):
 		// Nothing was measured: that is no evidence against the host.
-		sum.Status = result.Skip
+		sum.Status, sum.Reason = result.Skip, result.ReasonPortsNotMeasured
 		sum.Detail = fmt.Sprintf("not tried: the time budget ran out before any of %d ports", len(checks))
 	case answered == 0:
-		sum.Status = result.Fail
+		sum.Status, sum.Reason = result.Fail, result.ReasonPortsNoneAnswer
 		sum.Detail += "; the host answered on no port"
 	}
 	return append(out, end(sum))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"strconv"
 	"syscall"
 	"time"
@@ -74,11 +75,28 @@ func classifyDialError(err error) PortState {
 	return PortUnreachable
 }
 
+// tcpReasons is the code of each port state a connection can end in.
+// PortError is the name that did not resolve: nothing was tried.
+var tcpReasons = map[PortState]result.Reason{
+	PortClosed:      result.ReasonTCPClosed,
+	PortFiltered:    result.ReasonTCPFiltered,
+	PortUnreachable: result.ReasonTCPUnreachable,
+	PortError:       result.ReasonTCPUnresolved,
+}
+
 // TCPOptions configures the TCP probe.
 type TCPOptions struct {
 	// Layer the check is filed under (service for targets, printer for
 	// print ports).
 	Layer result.Layer
+	// Address, when valid, is connected to instead of resolving host (a
+	// confirmation at another resolver's answer).
+	Address netip.Addr
+}
+
+// NewTCP prepares the check of host:port (see TCP).
+func NewTCP(host string, port int, opt TCPOptions) Probe {
+	return One(func(ctx context.Context) result.Check { return TCP(ctx, host, port, opt) })
 }
 
 // TCP checks one host:port and files the outcome as a check: open is ok,
@@ -90,7 +108,15 @@ func TCP(ctx context.Context, host string, port int, opt TCPOptions) result.Chec
 	}
 	addr := net.JoinHostPort(host, strconv.Itoa(port))
 	c := begin("tcp", layer, "tcp://"+addr)
-	state, rtt, err := DialTCP(ctx, addr)
+	dial := addr
+	if opt.Address.IsValid() {
+		dial = netip.AddrPortFrom(opt.Address, uint16(port)).String()
+	}
+	conn, state, rtt, err := dialConn(ctx, dial)
+	if conn != nil {
+		c.With("address", remoteIP(conn))
+		conn.Close()
+	}
 	return end(judgeTCP(c, host, port, state, rtt, err))
 }
 
@@ -101,24 +127,22 @@ func judgeTCP(c result.Check, host string, port int, state PortState, rtt time.D
 	if state == PortOpen || state == PortClosed {
 		c.With("connect_ms", ms(rtt))
 	}
+	c.Status = result.Fail
+	c.Reason = tcpReasons[state]
 	switch state {
 	case PortOpen:
 		c.Status = result.OK
 		c.Detail = fmt.Sprintf("port %d/tcp is open (connected in %s)", port, fmtDur(rtt))
 	case PortClosed:
-		c.Status = result.Fail
 		c.Detail = fmt.Sprintf("port %d/tcp is closed: the host answered but nothing listens there", port)
 	case PortError:
-		c.Status = result.Fail
 		c.Detail = fmt.Sprintf("could not resolve %s: %s", host, errText(err))
 	case PortFiltered:
-		c.Status = result.Fail
 		c.Detail = fmt.Sprintf("port %d/tcp is filtered: no answer within %s (a firewall drops it)", port, fmtDur(rtt))
 	case PortUnreachable:
-		c.Status = result.Fail
 		c.Detail = fmt.Sprintf("%s is unreachable: %s", host, errText(err))
 	default:
-		c.Status = result.Fail
+		c.Reason = result.ReasonTCPError
 		c.Detail = fmt.Sprintf("could not connect to %s: %s", addr, errText(err))
 	}
 	if err != nil {

@@ -225,14 +225,24 @@ func TestTCPIPv6(t *testing.T) {
 func TestJudgeTCPUnreachable(t *testing.T) {
 	err := &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.EHOSTUNREACH)}
 	c := judgeTCP(begin("tcp", result.Service, "tcp://192.0.2.1:80"), "192.0.2.1", 80, classifyDialError(err), time.Millisecond, err)
-	if c.Status != result.Fail || c.Evidence["port_state"] != "unreachable" {
-		t.Fatalf("status %s state %v", c.Status, c.Evidence["port_state"])
+	if c.Status != result.Fail || c.Evidence["port_state"] != "unreachable" || c.Reason != result.ReasonTCPUnreachable {
+		t.Fatalf("status %s state %v reason %q", c.Status, c.Evidence["port_state"], c.Reason)
 	}
 	if want := "192.0.2.1 is unreachable: connect: no route to host"; c.Detail != want {
 		t.Errorf("detail = %q, want %q", c.Detail, want)
 	}
 	if _, ok := c.Evidence["connect_ms"]; ok {
 		t.Error("connect_ms set for a port that never connected")
+	}
+}
+
+// A state outside the known ones (a future classification) still fails
+// with a code, never without one.
+func TestJudgeTCPOtherError(t *testing.T) {
+	err := errors.New("something odd")
+	c := judgeTCP(begin("tcp", result.Service, "tcp://192.0.2.1:80"), "192.0.2.1", 80, PortState("weird"), 0, err)
+	if c.Status != result.Fail || c.Reason != result.ReasonTCPError {
+		t.Fatalf("status %s reason %q", c.Status, c.Reason)
 	}
 }
 

@@ -24,6 +24,10 @@ type TLSOptions struct {
 	ExpiryWarn time.Duration
 	// Now is the clock certificates are judged against.
 	Now func() time.Time
+	// HandshakeTimeout bounds the handshake alone (0: only the context):
+	// a handshake that stalls is named as such, and leaves the rest of
+	// the budget to the checks that find out why.
+	HandshakeTimeout time.Duration
 }
 
 // DefaultExpiryWarn is how close to expiry a certificate starts to warn.
@@ -46,12 +50,23 @@ func TLSHandshake(ctx context.Context, conn net.Conn, target string, opt TLSOpti
 	cfg := &tls.Config{ServerName: opt.ServerName, InsecureSkipVerify: true, NextProtos: []string{"http/1.1"}}
 	tc := tls.Client(conn, cfg)
 	start := time.Now()
-	if err := tc.HandshakeContext(ctx); err != nil {
+	hctx := ctx
+	if opt.HandshakeTimeout > 0 {
+		var cancel context.CancelFunc
+		hctx, cancel = context.WithTimeout(ctx, opt.HandshakeTimeout)
+		defer cancel()
+	}
+	if err := tc.HandshakeContext(hctx); err != nil {
 		c.Status = result.Fail
 		c.Error = errText(err)
+		c.Reason = result.ReasonTLSHandshakeFailed
 		c.Detail = "TLS handshake failed: " + c.Error
-		if isTimeout(err) {
-			c.Detail = "TLS handshake got no answer in time"
+		if isTimeout(err) || hctx.Err() != nil {
+			// The connection is open but the server's answer never
+			// arrived: a path that loses large packets, or a middlebox.
+			// Nothing is known about the certificate.
+			c.Reason = result.ReasonTLSHandshakeStalled
+			c.Detail = fmt.Sprintf("the connection opened, but the TLS handshake got no answer within %s", fmtDur(time.Since(start)))
 		}
 		return end(c), nil
 	}
@@ -59,7 +74,7 @@ func TLSHandshake(ctx context.Context, conn net.Conn, target string, opt TLSOpti
 	st := tc.ConnectionState()
 	c.With("tls_version", tls.VersionName(st.Version)).With("cipher", tls.CipherSuiteName(st.CipherSuite))
 	if len(st.PeerCertificates) == 0 {
-		c.Status = result.Fail
+		c.Status, c.Reason = result.Fail, result.ReasonTLSHandshakeFailed
 		c.Detail = "the server presented no certificate"
 		return end(c), tc
 	}
@@ -86,10 +101,11 @@ func TLSHandshake(ctx context.Context, conn net.Conn, target string, opt TLSOpti
 		vo.Roots = pool
 	}
 	if _, err := leaf.Verify(vo); err != nil {
-		c.Status = result.Fail
-		c.Error = err.Error()
-		c.With("verify_error", verifyReason(err, leaf, opt.Now()))
-		c.Detail = "the certificate is not trusted: " + verifyReason(err, leaf, opt.Now())
+		code, why := verifyReason(err, leaf, opt.Now())
+		c.Status, c.Reason = result.Fail, code
+		c.Error = sanitize.String(err.Error(), 0)
+		c.With("verify_error", why)
+		c.Detail = "the certificate is not trusted: " + why
 		return end(c), tc
 	}
 	left := leaf.NotAfter.Sub(opt.Now())
@@ -97,14 +113,14 @@ func TLSHandshake(ctx context.Context, conn net.Conn, target string, opt TLSOpti
 	c.Status = result.OK
 	c.Detail = fmt.Sprintf("%s, certificate valid until %s", tls.VersionName(st.Version), leaf.NotAfter.UTC().Format("2006-01-02"))
 	if left < opt.ExpiryWarn {
-		c.Status = result.Warn
+		c.Status, c.Reason = result.Warn, result.ReasonTLSExpiring
 		c.Detail = fmt.Sprintf("certificate expires soon: %s (%d days)", leaf.NotAfter.UTC().Format("2006-01-02"), int(left.Hours()/24))
 	}
 	return end(c), tc
 }
 
-// verifyReason turns x509's error into words.
-func verifyReason(err error, leaf *x509.Certificate, now time.Time) string {
+// verifyReason turns x509's error into a code and words.
+func verifyReason(err error, leaf *x509.Certificate, now time.Time) (result.Reason, string) {
 	var inv x509.CertificateInvalidError
 	var ua x509.UnknownAuthorityError
 	var host x509.HostnameError
@@ -117,11 +133,11 @@ func verifyReason(err error, leaf *x509.Certificate, now time.Time) string {
 			bad, what = inv.Cert, "issuing certificate "+sanitize.String(inv.Cert.Subject.String(), 0)
 		}
 		if now.After(bad.NotAfter) {
-			return what + " expired on " + bad.NotAfter.UTC().Format("2006-01-02")
+			return result.ReasonTLSExpired, what + " expired on " + bad.NotAfter.UTC().Format("2006-01-02")
 		}
-		return what + " is not valid yet (from " + bad.NotBefore.UTC().Format("2006-01-02") + ")"
+		return result.ReasonTLSNotYetValid, what + " is not valid yet (from " + bad.NotBefore.UTC().Format("2006-01-02") + ")"
 	case errors.As(err, &ua):
-		return "certificate signed by an unknown authority (self-signed or a private CA)"
+		return result.ReasonTLSUnknownAuthority, "certificate signed by an unknown authority (self-signed or a private CA)"
 	case errors.As(err, &host):
 		// IP targets are matched against the IP SANs: list those too.
 		names := sanitizeAll(leaf.DNSNames)
@@ -129,11 +145,11 @@ func verifyReason(err error, leaf *x509.Certificate, now time.Time) string {
 			names = append(names, ip.String())
 		}
 		if len(names) == 0 {
-			return "certificate names no host at all, not " + host.Host
+			return result.ReasonTLSWrongName, "certificate names no host at all, not " + sanitize.String(host.Host, 0)
 		}
-		return "certificate is for " + strings.Join(names, ", ") + ", not " + host.Host
+		return result.ReasonTLSWrongName, "certificate is for " + strings.Join(names, ", ") + ", not " + sanitize.String(host.Host, 0)
 	}
-	return err.Error()
+	return result.ReasonTLSInvalid, sanitize.String(err.Error(), 0)
 }
 
 func sanitizeAll(in []string) []string {

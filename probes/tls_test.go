@@ -126,6 +126,13 @@ func TestTLSHandshake(t *testing.T) {
 			leaf:   leaf(certSpec{notAfter: now.Add(3*day + time.Hour)}),
 			status: result.Warn, detail: "certificate expires soon: " + now.Add(3*day+time.Hour).UTC().Format("2006-01-02") + " (3 days)"},
 	}
+	reasons := map[string]result.Reason{
+		"missing intermediate": result.ReasonTLSUnknownAuthority, "private CA not trusted": result.ReasonTLSUnknownAuthority,
+		"self-signed": result.ReasonTLSUnknownAuthority, "expired leaf": result.ReasonTLSExpired,
+		"not valid yet": result.ReasonTLSNotYetValid, "wrong name": result.ReasonTLSWrongName,
+		"wrong IP on an IP-only certificate": result.ReasonTLSWrongName, "expired intermediate": result.ReasonTLSExpired,
+		"expired root": result.ReasonTLSExpired, "expires in 3 days": result.ReasonTLSExpiring,
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := serveTLS(t, tt.leaf, tt.chain...)
@@ -142,6 +149,9 @@ func TestTLSHandshake(t *testing.T) {
 			c := handshake(t, srv.Listener.Addr().String(), opt)
 			if c.Status != tt.status {
 				t.Errorf("status = %s, want %s (%s)", c.Status, tt.status, c.Detail)
+			}
+			if c.Reason != reasons[tt.name] {
+				t.Errorf("reason = %q, want %q", c.Reason, reasons[tt.name])
 			}
 			if !strings.Contains(c.Detail, tt.detail) {
 				t.Errorf("detail = %q, want %q", c.Detail, tt.detail)
@@ -221,8 +231,8 @@ func TestTLSHandshakeSilentServer(t *testing.T) {
 	if tc != nil || c.Status != result.Fail {
 		t.Fatalf("status %s (conn %v), want fail", c.Status, tc != nil)
 	}
-	if c.Detail != "TLS handshake got no answer in time" {
-		t.Errorf("detail = %q", c.Detail)
+	if c.Reason != result.ReasonTLSHandshakeStalled || !strings.Contains(c.Detail, "the TLS handshake got no answer within") {
+		t.Errorf("reason %q detail %q, want tls.handshake_stalled", c.Reason, c.Detail)
 	}
 	if c.Error == "" {
 		t.Error("no error text")

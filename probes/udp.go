@@ -23,6 +23,11 @@ var udpPayloads = map[int][]byte{
 	123: append([]byte{0x23}, make([]byte, 47)...),
 }
 
+// NewUDP prepares the check of UDP port host:port (see UDP).
+func NewUDP(host string, port int) Probe {
+	return One(func(ctx context.Context) result.Check { return UDP(ctx, host, port) })
+}
+
 // UDP checks one UDP port. Port 53 gets a real DNS query (any DNS answer,
 // even REFUSED, means open). Elsewhere: a reply means open, ICMP port
 // unreachable means closed, silence means "open|filtered" — UDP cannot
@@ -34,7 +39,7 @@ func UDP(ctx context.Context, host string, port int) result.Check {
 	ap, err := resolveAddrPort(ctx, host, port)
 	if err != nil {
 		c.With("port_state", string(PortError))
-		c.Status, c.Error = result.Fail, errText(err)
+		c.Status, c.Error, c.Reason = result.Fail, errText(err), result.ReasonUDPUnresolved
 		c.Detail = fmt.Sprintf("could not resolve %s: %s", host, errText(err))
 		return end(c)
 	}
@@ -47,11 +52,11 @@ func UDP(ctx context.Context, host string, port int) result.Check {
 			c.Detail = fmt.Sprintf("port 53/udp is open: a DNS server answered (%s) in %s", a.Rcode, fmtDur(a.RTT))
 		case errors.Is(a.Err, syscall.ECONNREFUSED):
 			c.With("port_state", string(PortClosed))
-			c.Status = result.Fail
+			c.Status, c.Reason = result.Fail, result.ReasonUDPClosed
 			c.Detail = "port 53/udp is closed: the host answered that nothing listens there"
 		default:
 			c.With("port_state", string(PortFiltered))
-			c.Status = result.Fail
+			c.Status, c.Reason = result.Fail, result.ReasonUDPNoDNSAnswer
 			c.Detail = "port 53/udp: no DNS answer (filtered, or no DNS server there)"
 		}
 		if a.Err != nil {
@@ -65,7 +70,7 @@ func UDP(ctx context.Context, host string, port int) result.Check {
 	if err != nil {
 		state := classifyDialError(err)
 		c.With("port_state", string(state))
-		c.Status, c.Error = result.Fail, errText(err)
+		c.Status, c.Error, c.Reason = result.Fail, errText(err), udpReason(state)
 		c.Detail = fmt.Sprintf("could not reach %s: %s", addr, errText(err))
 		return end(c)
 	}
@@ -97,7 +102,7 @@ func UDP(ctx context.Context, host string, port int) result.Check {
 		}
 		if errors.Is(rerr, syscall.ECONNREFUSED) {
 			c.With("port_state", string(PortClosed))
-			c.Status = result.Fail
+			c.Status, c.Reason = result.Fail, result.ReasonUDPClosed
 			c.Detail = fmt.Sprintf("port %d/udp is closed: the host answered that nothing listens there", port)
 			return end(c)
 		}
@@ -106,13 +111,14 @@ func UDP(ctx context.Context, host string, port int) result.Check {
 		}
 	}
 	if rerr != nil && !isTimeout(rerr) {
-		c.With("port_state", string(classifyDialError(rerr)))
-		c.Status, c.Error = result.Fail, errText(rerr)
+		state := classifyDialError(rerr)
+		c.With("port_state", string(state))
+		c.Status, c.Error, c.Reason = result.Fail, errText(rerr), udpReason(state)
 		c.Detail = fmt.Sprintf("port %d/udp: %s", port, errText(rerr))
 		return end(c)
 	}
 	c.With("port_state", string(PortOpenFiltered))
-	c.Status = result.Warn
+	c.Status, c.Reason = result.Warn, result.ReasonUDPOpenFiltered
 	c.Detail = fmt.Sprintf("port %d/udp gave no reply: open or filtered (UDP cannot tell which without a service-specific request)", port)
 	return end(c)
 }
@@ -130,4 +136,18 @@ func resolveAddrPort(ctx context.Context, host string, port int) (netip.AddrPort
 		return netip.AddrPort{}, fmt.Errorf("no address for %s", host)
 	}
 	return netip.AddrPortFrom(addrs[0], uint16(port)), nil
+}
+
+// udpReason is the code of a UDP check that ended in a local or network
+// error.
+func udpReason(state PortState) result.Reason {
+	switch state {
+	case PortUnreachable:
+		return result.ReasonUDPUnreachable
+	case PortClosed:
+		return result.ReasonUDPClosed
+	case PortError:
+		return result.ReasonUDPUnresolved
+	}
+	return result.ReasonUDPError
 }

@@ -3,7 +3,9 @@ package probes
 import (
 	"net"
 	"net/netip"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -55,6 +57,9 @@ func TestUDP(t *testing.T) {
 			if c.Evidence["port_state"] != string(tt.state) {
 				t.Errorf("port_state = %v, want %s", c.Evidence["port_state"], tt.state)
 			}
+			if want := udpReasonWant[tt.state]; c.Reason != want {
+				t.Errorf("reason = %q, want %q", c.Reason, want)
+			}
 			if c.Evidence["port"] != tt.port || c.Evidence["protocol"] != "udp" {
 				t.Errorf("port/protocol = %v/%v", c.Evidence["port"], c.Evidence["protocol"])
 			}
@@ -79,6 +84,26 @@ func TestUDP(t *testing.T) {
 	}
 	if n := silentGot(); n != 3 {
 		t.Errorf("the silent port got %d datagrams, want 3", n)
+	}
+}
+
+// udpReasonWant is the code each UDP port state must carry.
+var udpReasonWant = map[PortState]result.Reason{
+	PortClosed: result.ReasonUDPClosed, PortOpenFiltered: result.ReasonUDPOpenFiltered, PortError: result.ReasonUDPUnresolved,
+}
+
+// The codes of UDP failures loopback cannot produce: the errno decides.
+func TestUDPReasonOfErrors(t *testing.T) {
+	for state, want := range map[PortState]result.Reason{
+		PortUnreachable: result.ReasonUDPUnreachable, PortClosed: result.ReasonUDPClosed,
+		PortError: result.ReasonUDPUnresolved, PortFiltered: result.ReasonUDPError,
+	} {
+		if got := udpReason(state); got != want {
+			t.Errorf("udpReason(%s) = %q, want %q", state, got, want)
+		}
+	}
+	if got := udpReason(classifyDialError(&net.OpError{Op: "dial", Net: "udp", Err: os.NewSyscallError("connect", syscall.ENETUNREACH)})); got != result.ReasonUDPUnreachable {
+		t.Errorf("ENETUNREACH: %q", got)
 	}
 }
 
@@ -149,7 +174,7 @@ func TestUDPDNSPort(t *testing.T) {
 	t.Run("nothing listens", func(t *testing.T) {
 		bind(t).Close() // proves the port is ours to test, then frees it
 		c := UDP(longCtx(t), "127.0.0.1", 53)
-		if c.Status != result.Fail || c.Evidence["port_state"] != "closed" || !strings.Contains(c.Error, "connection refused") {
+		if c.Status != result.Fail || c.Evidence["port_state"] != "closed" || c.Reason != result.ReasonUDPClosed || !strings.Contains(c.Error, "connection refused") {
 			t.Fatalf("status %s evidence %v error %q: %s", c.Status, c.Evidence, c.Error, c.Detail)
 		}
 	})
@@ -157,8 +182,8 @@ func TestUDPDNSPort(t *testing.T) {
 		pc := bind(t)
 		defer pc.Close() // bound, never read: no answer, no ICMP
 		c := UDP(shortCtx(t, 600*time.Millisecond), "127.0.0.1", 53)
-		if c.Status != result.Fail || c.Evidence["port_state"] != "filtered" {
-			t.Fatalf("status %s evidence %v: %s", c.Status, c.Evidence, c.Detail)
+		if c.Status != result.Fail || c.Evidence["port_state"] != "filtered" || c.Reason != result.ReasonUDPNoDNSAnswer {
+			t.Fatalf("status %s reason %q evidence %v: %s", c.Status, c.Reason, c.Evidence, c.Detail)
 		}
 		if !strings.Contains(c.Detail, "no DNS answer") {
 			t.Errorf("detail = %q", c.Detail)

@@ -83,6 +83,12 @@ func statusWord(s result.Status) string {
 // headline is the verdict's first line without decoration, e.g.
 // "FAIL at the DNS layer".
 func headline(v result.Verdict) string {
+	switch {
+	case v.Reason == result.ReasonInterrupted:
+		return "INTERRUPTED: incomplete report"
+	case v.Status == result.Unknown:
+		return "NOT MEASURED"
+	}
 	h := overallWord(v.Status)
 	if v.Layer != result.None {
 		h += " at the " + layerTitle(v.Layer) + " layer"

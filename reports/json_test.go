@@ -460,7 +460,7 @@ func TestJSONReadBackRendersLikeOriginal(t *testing.T) {
 func TestSchemaDocListsEveryEnumValue(t *testing.T) {
 	doc := loadSchemaDoc(t)
 	want := map[string][]string{
-		"verdict.status":           {string(result.Healthy), string(result.Degraded), string(result.Failed)},
+		"verdict.status":           {string(result.Healthy), string(result.Degraded), string(result.Failed), string(result.Unknown)},
 		"verdict.layer":            append([]string{result.None.String()}, layerNames...),
 		"layers[].name":            layerNames,
 		"layers[].status":          {string(result.OK), string(result.Warn), string(result.Fail), string(result.Skip)},

@@ -169,6 +169,8 @@ func (t *textWriter) verdict(v result.Verdict) {
 			head = "! " + head
 		case result.Failed:
 			head = "✗ " + head
+		default:
+			head = "? " + head
 		}
 	}
 	t.line(t.paint(ansiBold, "Verdict:"), " ", t.paint(ansiBold+overallStyle(v.Status), head))
@@ -243,6 +245,9 @@ func (t *textWriter) check(c result.Check) {
 	}
 	t.printer(c.Evidence, in)
 	if t.o.Verbose {
+		if c.Reason != "" {
+			t.line(in, "Reason: ", clean(string(c.Reason)))
+		}
 		t.evidence(c.Evidence, in)
 	}
 }

@@ -19,9 +19,6 @@ const (
 	// ReasonNothingMeasured: the verdict's code when every check was
 	// skipped.
 	ReasonNothingMeasured Reason = "run.nothing_measured"
-	// ReasonCountShortened: fewer echo requests than asked were sent, to
-	// fit the budget.
-	ReasonCountShortened Reason = "run.count_shortened"
 )
 
 // Local conditions of this computer that make a measurement impossible.
@@ -91,7 +88,6 @@ var _ = register(
 	ReasonInfo{ReasonNoTimeLeft, "A confirmation was planned but no time was left in the budget to run it."},
 	ReasonInfo{ReasonNotNeeded, "Not measured because nothing in this run depends on it."},
 	ReasonInfo{ReasonNothingMeasured, "Verdict only: every check was skipped, so nothing was measured."},
-	ReasonInfo{ReasonCountShortened, "Fewer echo requests were sent than asked (`--count`), so that they fit the time budget."},
 
 	ReasonInfo{ReasonLocalResources, "This computer ran out of a local resource (open files, buffers) during the check: not a network fault."},
 	ReasonInfo{ReasonLocalPermission, "This computer did not permit the measurement (socket permission): not a network fault."},

@@ -51,7 +51,6 @@ const (
 	ReasonTLSNotYetValid      Reason = "tls.not_yet_valid"
 	ReasonTLSUnknownAuthority Reason = "tls.unknown_authority"
 	ReasonTLSWrongName        Reason = "tls.wrong_name"
-	ReasonTLSNoCertificate    Reason = "tls.no_certificate"
 	ReasonTLSInvalid          Reason = "tls.invalid"
 	ReasonTLSExpiring         Reason = "tls.expiring"
 	ReasonTLSNotTried         Reason = "tls.not_tried"
@@ -59,16 +58,13 @@ const (
 
 // HTTP requests.
 const (
-	ReasonHTTPStatus4xx   Reason = "http.status_4xx"
-	ReasonHTTPStatus5xx   Reason = "http.status_5xx"
-	ReasonHTTPStalled     Reason = "http.stalled"
-	ReasonHTTPNoResponse  Reason = "http.no_response"
-	ReasonHTTPSendFailed  Reason = "http.send_failed"
-	ReasonHTTPBadRequest  Reason = "http.bad_request"
-	ReasonHTTPNotTried    Reason = "http.not_tried"
-	ReasonHTTPRedirected  Reason = "http.redirected"
-	ReasonHTTPUnexpected  Reason = "http.unexpected_body"
-	ReasonHTTPLargeStalls Reason = "http.large_response_stalled"
+	ReasonHTTPStatus4xx  Reason = "http.status_4xx"
+	ReasonHTTPStatus5xx  Reason = "http.status_5xx"
+	ReasonHTTPStalled    Reason = "http.stalled"
+	ReasonHTTPNoResponse Reason = "http.no_response"
+	ReasonHTTPSendFailed Reason = "http.send_failed"
+	ReasonHTTPBadRequest Reason = "http.bad_request"
+	ReasonHTTPNotTried   Reason = "http.not_tried"
 )
 
 // Port sweeps (the port command).
@@ -115,7 +111,6 @@ var _ = register(
 	ReasonInfo{ReasonTLSNotYetValid, "The certificate is not valid yet (or this computer's clock is wrong)."},
 	ReasonInfo{ReasonTLSUnknownAuthority, "The certificate is signed by an authority this computer does not trust (self-signed, or a private CA: see `--ca-file`)."},
 	ReasonInfo{ReasonTLSWrongName, "The certificate is for other names than the target's."},
-	ReasonInfo{ReasonTLSNoCertificate, "The server presented no certificate."},
 	ReasonInfo{ReasonTLSInvalid, "The certificate is invalid for another reason (`evidence.verify_error`)."},
 	ReasonInfo{ReasonTLSExpiring, "The certificate is valid but expires soon (warn)."},
 	ReasonInfo{ReasonTLSNotTried, "No TLS handshake was tried because the connection failed first (skip)."},
@@ -127,9 +122,6 @@ var _ = register(
 	ReasonInfo{ReasonHTTPSendFailed, "The HTTP request could not be sent."},
 	ReasonInfo{ReasonHTTPBadRequest, "The request could not be built from the URL."},
 	ReasonInfo{ReasonHTTPNotTried, "No HTTP request was sent because an earlier phase failed (skip)."},
-	ReasonInfo{ReasonHTTPRedirected, "The server answered with a redirect where none was expected."},
-	ReasonInfo{ReasonHTTPUnexpected, "The server answered with a body other than the one expected."},
-	ReasonInfo{ReasonHTTPLargeStalls, "The headers arrived but a large body stalled while a small answer passes."},
 
 	ReasonInfo{ReasonPortsUnresolved, "The host of the sweep does not resolve."},
 	ReasonInfo{ReasonPortsNoneAnswer, "No port of the sweep answered at all (every port filtered or unreachable)."},

@@ -32,6 +32,8 @@ func All() []Fixture {
 		{"printer-jam", PrinterJam()},
 		{"skipped", Skipped()},
 		{"hostile", Hostile()},
+		{"wrong-answer", WrongAnswer()},
+		{"interrupted", Interrupted()},
 	}
 }
 
@@ -47,6 +49,12 @@ func check(name string, layer result.Layer, target string, st result.Status, off
 		Name: name, Layer: layer, Target: target, Status: st, Detail: detail,
 		Started: Start.Add(off), Duration: d, Evidence: ev,
 	}
+}
+
+// because sets a check's reason code.
+func because(r result.Reason, c result.Check) result.Check {
+	c.Reason = r
+	return c
 }
 
 // layer builds a layer result whose checks are filed under it.
@@ -85,9 +93,9 @@ func linkUp() result.LayerResult {
 		check("link", result.Link, "eth0", result.OK, 0, 200*time.Microsecond, "eth0 is up (ethernet, 1000 Mb/s)", map[string]any{
 			"admin_up": true, "running": true, "mtu": 1500, "mac": "3c:22:fb:12:34:56", "kind": "ethernet", "oper_state": "up",
 		}),
-		check("link", result.Link, "wlan0", result.Skip, 0, 100*time.Microsecond, "wlan0 is down; not in use", map[string]any{
+		because(result.ReasonLinkAdminDown, check("link", result.Link, "wlan0", result.Skip, 0, 100*time.Microsecond, "wlan0 is down; not in use", map[string]any{
 			"admin_up": false, "running": false, "mtu": 1500, "mac": "a4:83:e7:0a:0b:0c", "kind": "wifi", "oper_state": "down",
-		}),
+		})),
 	)
 }
 
@@ -212,26 +220,27 @@ func Healthy() *result.Report {
 func DNSFailure() *result.Report {
 	r := base("netprobe https://example.com/")
 	r.Duration = 4210 * ms
-	dnsFail := check("dns", result.DNS, "example.com @192.168.1.1", result.Fail, 260*ms, 2*time.Second, "resolver 192.168.1.1 did not answer for example.com within 2s", map[string]any{
+	dnsFail := because(result.ReasonDNSTimeout, check("dns", result.DNS, "example.com @192.168.1.1", result.Fail, 260*ms, 2*time.Second, "resolver 192.168.1.1 did not answer for example.com within 2s", map[string]any{
 		"resolver": "192.168.1.1", "role": "system", "name": "example.com", "rcode": "", "rcode_aaaa": "",
 		"answers": []string{}, "transport": "udp",
-	})
+	}))
 	dnsFail.Error = "read udp 192.168.1.23:53122->192.168.1.1:53: i/o timeout"
-	tcpFail := check("tcp", result.Service, "tcp://example.com:443", result.Fail, 2300*ms, 2*time.Second, "could not connect to example.com:443: the name does not resolve", map[string]any{
+	tcpFail := because(result.ReasonTCPUnresolved, check("tcp", result.Service, "tcp://example.com:443", result.Fail, 2300*ms, 2*time.Second, "could not connect to example.com:443: the name does not resolve", map[string]any{
 		"port_state": "error", "port": 443, "protocol": "tcp",
-	})
+	}))
 	tcpFail.Error = "dial tcp: lookup example.com on 192.168.1.1:53: read udp 192.168.1.23:53122->192.168.1.1:53: i/o timeout"
 	r.Layers = []result.LayerResult{
 		linkUp(), addressOK(), gatewayOK(), internetOK(),
 		layer(result.DNS, result.Fail, dnsFail, dnsOK("1.1.1.1", "reference", 14.1),
-			dnsCompare(result.Fail, "example.com resolves on the reference resolvers (93.184.215.14, 2606:2800:21f:cb07:6820:80da:af6b:8b2c) but not on this computer's resolvers", []string{}, false)),
+			because(result.ReasonDNSReferenceOnly, dnsCompare(result.Fail, "example.com resolves on the reference resolvers (93.184.215.14, 2606:2800:21f:cb07:6820:80da:af6b:8b2c) but not on this computer's resolvers", []string{}, false))),
 		layer(result.Service, result.Fail, tcpFail,
-			check("http", result.Service, "https://example.com/", result.Fail, 2300*ms, 2*time.Second, "no answer: the name example.com does not resolve", nil),
+			because(result.ReasonHTTPNotTried, check("http", result.Service, "https://example.com/", result.Skip, 2300*ms, 2*time.Second, "not tried: the name example.com does not resolve", nil)),
 		),
 	}
 	r.Verdict = result.Verdict{
 		Status:  result.Failed,
 		Layer:   result.DNS,
+		Reason:  result.ReasonDNSTimeout,
 		Summary: "Names do not resolve: this network's DNS server (192.168.1.1) does not answer, so websites and apps fail although the internet connection works.",
 		Advice: []string{
 			"Restart the router (192.168.1.1); it is this network's DNS server.",
@@ -255,11 +264,11 @@ func Degraded() *result.Report {
 	r.Duration = 2870 * ms
 	lossy := func(target string, recv int, rtt float64) result.Check {
 		loss := float64(10-recv) * 10
-		return check("ping", result.Internet, target, result.Warn, 3*ms, 2100*ms,
+		return because(result.ReasonInternetLoss, check("ping", result.Internet, target, result.Warn, 3*ms, 2100*ms,
 			target+" answers ping, but "+strconv.Itoa(int(loss))+"% packet loss ("+strconv.Itoa(recv)+"/10 replies)", map[string]any{
 				"sent": 10, "received": recv, "loss_pct": loss, "min_ms": rtt - 10, "avg_ms": rtt, "max_ms": rtt + 80, "rtt_ms": rtt,
 				"method": "icmp", "icmp_permission": "unprivileged",
-			})
+			}))
 	}
 	gw := check("ping", result.Gateway, "192.168.1.1", result.OK, 2*ms, 310*ms, "192.168.1.1 does not answer ping, but answers TCP on port 80 (open, 1.9ms)", map[string]any{
 		"sent": 10, "received": 0, "loss_pct": 100.0, "method": "tcp", "rtt_ms": 1.9, "tcp_port": 80,
@@ -280,6 +289,7 @@ func Degraded() *result.Report {
 	r.Verdict = result.Verdict{
 		Status:  result.Degraded,
 		Layer:   result.Internet,
+		Reason:  result.ReasonInternetLoss,
 		Summary: "The internet connection works but loses packets (up to 30%), so video calls and downloads may stutter.",
 		Advice: []string{
 			"If you are on Wi-Fi, move closer to the router or try a network cable.",
@@ -296,7 +306,7 @@ func PrinterJam() *result.Report {
 	r := base("netprobe printer 192.168.1.50")
 	r.Duration = 1620 * ms
 	r.Host.ICMP = "privileged"
-	snmp := check("printer", result.Printer, "192.168.1.50", result.Fail, 300*ms, 640*ms,
+	snmp := because(result.ReasonPrinterJammed, check("printer", result.Printer, "192.168.1.50", result.Fail, 300*ms, 640*ms,
 		`Printer HP Color LaserJet MFP M479fdw is not ready: paper jam in tray 2, tray 1 (manual) empty, cyan toner low. Panel shows "Paper jam / Open door A and / remove paper".`, map[string]any{
 			"condition": "error", "snmp_version": "2c", "snmp_round_trips": 14,
 			"ports":     map[string]string{"9100": "open", "631": "open", "515": "filtered"},
@@ -324,7 +334,7 @@ func PrinterJam() *result.Report {
 				{Index: "3", Severity: "other", Code: 1, Group: "other", Description: "Service message 49.4C02"},
 			},
 			"display": []string{"Paper jam", "Open door A and", "remove paper"},
-		})
+		}))
 	r.Layers = []result.LayerResult{
 		linkUp(), addressOK(), gatewayOK(),
 		layer(result.Printer, result.Fail,
@@ -338,6 +348,7 @@ func PrinterJam() *result.Report {
 	r.Verdict = result.Verdict{
 		Status:  result.Failed,
 		Layer:   result.Printer,
+		Reason:  result.ReasonPrinterJammed,
 		Summary: "The printer is reachable but cannot print: paper is jammed in tray 2.",
 		Advice: []string{
 			"Open door A and remove the jammed paper from tray 2.",
@@ -357,16 +368,16 @@ func Skipped() *result.Report {
 	r.Host.ICMP = "denied"
 	r.Host.ICMPReason = "unprivileged ICMP is off (net.ipv4.ping_group_range) and there is no CAP_NET_RAW: run as root or allow ping for this group"
 	skip := func(l result.Layer, why string) result.LayerResult {
-		return layer(l, result.Skip, check(l.String(), l, "", result.Skip, 0, 0, why, nil))
+		return layer(l, result.Skip, because(result.ReasonNotNeeded, check(l.String(), l, "", result.Skip, 0, 0, why, nil)))
 	}
 	r.Layers = []result.LayerResult{
 		layer(result.Link, result.Fail,
-			check("link", result.Link, "eth0", result.Fail, 0, 200*time.Microsecond, "eth0 has no cable signal: the cable is unplugged or the other end is off", map[string]any{
+			because(result.ReasonLinkNoCarrier, check("link", result.Link, "eth0", result.Fail, 0, 200*time.Microsecond, "eth0 has no cable signal: the cable is unplugged or the other end is off", map[string]any{
 				"admin_up": true, "running": false, "mtu": 1500, "mac": "3c:22:fb:12:34:56", "kind": "ethernet", "oper_state": "down",
-			}),
-			check("link", result.Link, "wlan0", result.Fail, 0, 100*time.Microsecond, "wlan0 is not connected to a Wi-Fi network", map[string]any{
+			})),
+			because(result.ReasonLinkNoCarrier, check("link", result.Link, "wlan0", result.Fail, 0, 100*time.Microsecond, "wlan0 is not connected to a Wi-Fi network", map[string]any{
 				"admin_up": true, "running": false, "mtu": 1500, "mac": "a4:83:e7:0a:0b:0c", "kind": "wifi", "oper_state": "dormant",
-			}),
+			})),
 		),
 		skip(result.Address, "not tested: no interface has a working link"),
 		skip(result.Gateway, "not tested: no interface has a working link"),
@@ -377,6 +388,7 @@ func Skipped() *result.Report {
 	r.Verdict = result.Verdict{
 		Status:  result.Failed,
 		Layer:   result.Link,
+		Reason:  result.ReasonLinkNoCarrier,
 		Summary: "This computer is not connected to any network: the cable is unplugged and Wi-Fi is not connected.",
 		Advice: []string{
 			"Plug the network cable in firmly at both ends, or connect to Wi-Fi.",
@@ -394,21 +406,21 @@ func Hostile() *result.Report {
 	r := base("netprobe --printer '192.168.1.50' 'https://example.com/a|b?x=<y>&z=`id`'")
 	r.Duration = 980 * ms
 	r.Host.Hostname = "ana|laptop`<b>"
-	weird := check("http", result.Service, "https://example.com/a|b?x=<y>&z=`id`", result.Warn, 10*ms, 120*ms,
+	weird := because(result.ReasonHTTPStatus4xx, check("http", result.Service, "https://example.com/a|b?x=<y>&z=`id`", result.Warn, 10*ms, 120*ms,
 		"| pipes | and *stars* _under_ [link](http://x) # hash & <script>alert(1)</script> `code` ~~strike~~ \\ back\\slash", map[string]any{
 			"http_status": 418,
 			"server":      "nginx \"quoted\" \\ \x1b[31mred\x1b[0m",
 			"location":    "line1\nline2 <a href='x'>|</a>",
-		})
+		}))
 	weird.Error = "HTTP 418: I'm a teapot <teapot/>"
 	r.Layers = []result.LayerResult{
 		layer(result.Service, result.Warn,
 			weird,
-			check("tcp|evil", result.Service, "`rm -rf /`", result.Fail, 10*ms, 2*ms, "- starts like a list", nil),
-			check("tls", result.Service, "<script>alert(1)</script>", result.Skip, 10*ms, 0, "1. starts like an ordered list", nil),
+			because(result.ReasonTCPClosed, check("tcp|evil", result.Service, "`rm -rf /`", result.Fail, 10*ms, 2*ms, "- starts like a list", nil)),
+			because(result.ReasonTLSNotTried, check("tls", result.Service, "<script>alert(1)</script>", result.Skip, 10*ms, 0, "1. starts like an ordered list", nil)),
 		),
 		layer(result.Printer, result.Warn,
-			check("printer", result.Printer, "打印机.local", result.Warn, 20*ms, 300*ms, "Drucker meldet \uFFFD\uFFFD Fehler: Tonerstand niedrig – Café naïve (e\u0301) 🖨️ long text…", map[string]any{
+			because(result.ReasonPrinterLowToner, check("printer", result.Printer, "打印机.local", result.Warn, 20*ms, 300*ms, "Drucker meldet \uFFFD\uFFFD Fehler: Tonerstand niedrig – Café naïve (e\u0301) 🖨️ long text…", map[string]any{
 				"condition": "warning",
 				"ports":     map[string]string{"9100|x": "open`", "631": "closed"},
 				"supplies": []result.Supply{
@@ -417,18 +429,102 @@ func Hostile() *result.Report {
 				},
 				"alerts":  []result.Alert{{Index: "1", Severity: "warning", CodeName: "`tonerLow`", Description: "*Toner* | low\x1b]0;pwned\x07"}},
 				"display": []string{"```", "# not a heading", "<!-- comment -->"},
-			}),
+			})),
 		),
 	}
 	r.Verdict = result.Verdict{
 		Status:  result.Degraded,
 		Layer:   result.Service,
+		Reason:  result.ReasonHTTPStatus4xx,
 		Summary: "# Not a heading | *not bold* <img src=x onerror=alert(1)> & `code`",
 		Advice:  []string{"1. already numbered", "- dash", "[click](javascript:alert(1))"},
 		Evidence: []string{
 			"quote \" and backslash \\ and tab\there",
 		},
 		Independent: []result.Layer{result.Printer},
+	}
+	return r
+}
+
+// WrongAnswer is a run that needed the confirmation round: this computer's
+// DNS server gives an old address for www.example.com, where the web
+// server no longer runs; the follow-up tried the reference resolvers'
+// address, the site worked there, and the verdict is the DNS server's.
+// One IPv6 upstream is silent, so the internet layer only warns, with
+// its layer code.
+func WrongAnswer() *result.Report {
+	r := base("netprobe --target https://www.example.com/")
+	r.Duration = 3480 * ms
+	compare := because(result.ReasonDNSMismatch, check("dns-compare", result.DNS, "www.example.com", result.Warn, 280*ms, 0,
+		"this computer's resolvers answer www.example.com with 203.0.113.7, the reference resolvers with 93.184.215.14: a CDN, a filter, or a wrong record", map[string]any{
+			"name": "www.example.com", "system_answers": []string{"203.0.113.7"}, "reference_answers": []string{"93.184.215.14"}, "agree": false,
+		}))
+	confirm := because(result.ReasonDNSWrongAnswer, check("dns-confirm", result.DNS, "www.example.com", result.Fail, 3300*ms, 95*ms,
+		"https://www.example.com/ works at 93.184.215.14 (the reference resolvers' address for www.example.com) but failed at 203.0.113.7 (this computer's resolvers' address): the DNS answer is wrong", map[string]any{
+			"name": "www.example.com", "service": "https://www.example.com/", "system_address": "203.0.113.7", "reference_address": "93.184.215.14",
+			"system_outcome": "tcp.filtered", "reference_outcome": "ok", "resolver": "192.168.1.1",
+		}))
+	confirm.Round = 2
+	dnsSys := check("dns", result.DNS, "www.example.com @192.168.1.1", result.OK, 260*ms, 3*ms,
+		"resolver 192.168.1.1 resolves www.example.com to 203.0.113.7 in 3.1 ms", map[string]any{
+			"resolver": "192.168.1.1", "role": "system", "name": "www.example.com", "rcode": "NOERROR", "rcode_aaaa": "NOERROR",
+			"answers": []string{"203.0.113.7"}, "rtt_ms": 3.1, "transport": "udp", "off_link": false,
+		})
+	tcp := because(result.ReasonTCPFiltered, check("tcp", result.Service, "https://www.example.com/", result.Fail, 300*ms, 3*time.Second,
+		"port 443/tcp is filtered: no answer within 3.0s (a firewall drops it)", map[string]any{
+			"port_state": "filtered", "port": 443, "protocol": "tcp", "on_link": false,
+		}))
+	quiet := because(result.ReasonInternetNoReply, check("ping", result.Internet, "2606:4700:4700::1111", result.Fail, 3*ms, 5*time.Second,
+		"2606:4700:4700::1111 does not answer: no reply to ping or TCP ports 443, 53", map[string]any{"method": "none", "icmp_permission": "unprivileged"}))
+	inet := layer(result.Internet, result.Warn, pingOK("1.1.1.1", result.Internet, 14.2, 3*ms), quiet)
+	inet.Reason = result.ReasonInternetPartlyAnswered
+	r.Layers = []result.LayerResult{
+		linkUp(), addressOK(), gatewayOK(), inet,
+		layer(result.DNS, result.Fail, dnsSys, compare, confirm),
+		layer(result.Service, result.Fail, tcp,
+			because(result.ReasonTLSNotTried, check("tls", result.Service, "https://www.example.com/", result.Skip, 3300*ms, 0, "not tried: no TCP connection", nil)),
+			because(result.ReasonHTTPNotTried, check("http", result.Service, "https://www.example.com/", result.Skip, 3300*ms, 0, "not tried: no TCP connection", nil))),
+	}
+	r.Verdict = result.Verdict{
+		Status:  result.Failed,
+		Layer:   result.DNS,
+		Reason:  result.ReasonDNSWrongAnswer,
+		Summary: "Your DNS server (192.168.1.1) gives a wrong address for www.example.com: 203.0.113.7 instead of 93.184.215.14. The service failure follows from it.",
+		Advice: []string{
+			"Tell IT (or whoever runs the DNS for www.example.com) that its record is wrong or stale: it should be 93.184.215.14.",
+			"Restart the router: its DNS cache may hold a stale record.",
+			"As a workaround, set another DNS server in the network settings.",
+		},
+		Evidence:     []string{confirm.Detail},
+		Consequences: []result.Layer{result.Service},
+	}
+	return r
+}
+
+// Interrupted is a run stopped with Ctrl-C after 1.3 s: the link and
+// address layers had finished, the gateway check was cut short and kept
+// as evidence only, the DNS check never finished.
+func Interrupted() *result.Report {
+	r := base("netprobe")
+	r.Duration = 1340 * ms
+	r.Interrupted = true
+	gw := because(result.ReasonInterrupted, check("ping", result.Gateway, "192.168.1.1", result.Skip, 2*ms, 1300*ms,
+		"not measured: the run was interrupted (it had seen: 192.168.1.1 answers ping: 3/3 replies, avg 1.2 ms)", map[string]any{
+			"sent": 3, "received": 3, "interrupted": true, "status_when_interrupted": "ok",
+		}))
+	dns := because(result.ReasonInterrupted, check("dns", result.DNS, "example.com @192.168.1.1", result.Skip, 0, 0,
+		"not measured: the run was interrupted before this check finished", map[string]any{"interrupted": true}))
+	r.Layers = []result.LayerResult{
+		linkUp(), addressOK(), layer(result.Gateway, result.Skip, gw), layer(result.DNS, result.Skip, dns),
+	}
+	r.Verdict = result.Verdict{
+		Status:       result.Unknown,
+		Layer:        result.None,
+		Reason:       result.ReasonInterrupted,
+		Summary:      "Interrupted: the run was stopped before every check finished, so this report is incomplete.",
+		Advice:       []string{"Run netprobe again and let it finish (it stops by itself within its time budget)."},
+		Evidence:     []string{},
+		Consequences: []result.Layer{},
 	}
 	return r
 }

@@ -1,0 +1,167 @@
+package diagnose
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"github.com/netprobe/netprobe/internal/testnet"
+	"github.com/netprobe/netprobe/result"
+)
+
+// zoneOf answers A queries for name with addr, NXDOMAIN for other names.
+func zoneOf(name, addr string) dns.Handler {
+	return dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
+		m := new(dns.Msg)
+		m.SetReply(r)
+		q := r.Question[0]
+		switch {
+		case !strings.EqualFold(q.Name, dns.Fqdn(name)):
+			m.Rcode = dns.RcodeNameError
+		case q.Qtype == dns.TypeA:
+			m.Answer = append(m.Answer, &dns.A{Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 60}, A: net.ParseIP(addr)})
+		}
+		w.WriteMsg(m)
+	})
+}
+
+// The confirmation round end to end on loopback. This computer's resolver
+// says www.lab.test is 127.0.0.2, where nothing listens on the service's
+// port; the reference resolver says 127.0.0.1, where the service runs.
+// The first round sees a closed port and different answers (a warning);
+// the follow-up tries the service at the reference address, it works, and
+// the verdict becomes dns.wrong_answer with the service as its
+// consequence.
+func TestRunConfirmsAWrongDNSAnswer(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	port := ln.Addr().(*net.TCPAddr).Port
+	liar := testnet.StartDNS(t, zoneOf("www.lab.test", "127.0.0.2"))
+	truth := testnet.StartDNS(t, zoneOf("www.lab.test", "127.0.0.1"))
+
+	o := Options{Layers: []result.Layer{result.DNS, result.Service}, Budget: 5 * time.Second,
+		Resolvers: []netip.AddrPort{liar}, Reference: []netip.AddrPort{truth}, DNSNames: []string{"www.lab.test"},
+		Targets: []Target{mustTarget("tcp://www.lab.test:" + itoa(port))}}
+	r := Run(context.Background(), o)
+	if r.Verdict.Status != result.Failed || r.Verdict.Layer != result.DNS || r.Verdict.Reason != result.ReasonDNSWrongAnswer {
+		t.Fatalf("verdict %s/%s/%s, want fail/dns/dns.wrong_answer: %s", r.Verdict.Status, r.Verdict.Layer, r.Verdict.Reason, r.Verdict.Summary)
+	}
+	if len(r.Verdict.Consequences) != 1 || r.Verdict.Consequences[0] != result.Service {
+		t.Errorf("consequences = %v, want [service]", r.Verdict.Consequences)
+	}
+	if !strings.Contains(r.Verdict.Summary, "127.0.0.2 instead of 127.0.0.1") {
+		t.Errorf("summary %q does not name both addresses", r.Verdict.Summary)
+	}
+	var confirm *result.Check
+	for i, c := range r.Layer(result.DNS).Checks {
+		if c.Name == "dns-confirm" {
+			confirm = &r.Layer(result.DNS).Checks[i]
+		}
+	}
+	if confirm == nil || confirm.Round != 2 || confirm.Evidence["system_address"] != "127.0.0.2" || confirm.Evidence["reference_address"] != "127.0.0.1" ||
+		confirm.Evidence["reference_outcome"] != "ok" || confirm.Evidence["system_outcome"] != string(result.ReasonTCPClosed) {
+		t.Fatalf("dns-confirm check = %+v", confirm)
+	}
+	if r.Duration >= o.Budget {
+		t.Errorf("the run took %s of its %s budget", r.Duration, o.Budget)
+	}
+}
+
+// When the service fails at the reference address too, the different
+// answer is not the cause: the verdict stays with the service, and the
+// follow-up says so.
+func TestRunDoesNotBlameDNSWhenTheServiceIsDownEverywhere(t *testing.T) {
+	closed := testnet.ClosedTCP(t)
+	liar := testnet.StartDNS(t, zoneOf("www.lab.test", "127.0.0.2"))
+	truth := testnet.StartDNS(t, zoneOf("www.lab.test", "127.0.0.1"))
+	o := Options{Layers: []result.Layer{result.DNS, result.Service}, Budget: 5 * time.Second,
+		Resolvers: []netip.AddrPort{liar}, Reference: []netip.AddrPort{truth}, DNSNames: []string{"www.lab.test"},
+		Targets: []Target{mustTarget("tcp://www.lab.test:" + itoa(closed))}}
+	r := Run(context.Background(), o)
+	if r.Verdict.Layer != result.Service || r.Verdict.Reason != result.ReasonTCPClosed {
+		t.Fatalf("verdict %s/%s/%s, want the service's closed port: %s", r.Verdict.Status, r.Verdict.Layer, r.Verdict.Reason, r.Verdict.Summary)
+	}
+	found := false
+	for _, c := range r.Layer(result.DNS).Checks {
+		if c.Name == "dns-confirm" {
+			found = true
+			if c.Status != result.OK || c.Evidence["reference_outcome"] != string(result.ReasonTCPClosed) {
+				t.Errorf("dns-confirm = %s %v", c.Status, c.Evidence)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no dns-confirm check: the suspicion was not followed up")
+	}
+}
+
+// FollowUps is pure: the same first round gives the same plan, and only
+// the suspicions with their evidence lead to follow-ups.
+func TestFollowUpsPlan(t *testing.T) {
+	target := mustTarget("https://www.lab.test/")
+	env := FollowEnv{Options: Options{Targets: []Target{target, mustTarget("tcp://198.18.1.9:22")}}}
+	mismatch := chk(result.DNS, "dns-compare", "www.lab.test", result.Warn, result.ReasonDNSMismatch, "differ",
+		"system_answers", []string{"198.18.1.66"}, "reference_answers", []string{"198.18.1.80", "fd00:77:0:3::80"})
+	agree := chk(result.DNS, "dns-compare", "www.lab.test", result.OK, "", "agree",
+		"system_answers", []string{"198.18.1.80"}, "reference_answers", []string{"198.18.1.80"})
+	failed := chk(result.Service, "tcp", target.String(), result.Fail, result.ReasonTCPFiltered, "filtered", "port_state", "filtered")
+	unresolved := chk(result.Service, "tcp", target.String(), result.Fail, result.ReasonTCPUnresolved, "no name")
+	worked := chk(result.Service, "tcp", target.String(), result.OK, "", "open")
+	tests := []struct {
+		name   string
+		checks []result.Check
+		want   string
+	}{
+		{"different answers and a failing service: retry at the reference address", []result.Check{mismatch, failed},
+			"dns dns-confirm www.lab.test\n"},
+		{"answers agree: nothing to confirm", []result.Check{agree, failed}, ""},
+		{"the service works: nothing to confirm", []result.Check{mismatch, worked}, ""},
+		{"the name did not resolve: DNS already says so", []result.Check{mismatch, unresolved}, ""},
+		{"no suspicion at all", []result.Check{linkOK, upOK}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := planString(FollowUps(tt.checks, Judge(tt.checks, result.Layers), env))
+			if got != tt.want {
+				t.Fatalf("follow-ups:\n%s\nwant:\n%s", got, tt.want)
+			}
+		})
+	}
+	if got := pickAddr([]string{"198.18.1.80", "fd00:77:0:3::80"}, []string{"198.18.1.66"}, "198.18.1.66"); got != "198.18.1.80" {
+		t.Errorf("pickAddr prefers the failed address's family: got %s", got)
+	}
+	if got := pickAddr([]string{"198.18.1.66"}, []string{"198.18.1.66"}, "198.18.1.66"); got != "" {
+		t.Errorf("pickAddr must not retry the address that failed: got %s", got)
+	}
+}
+
+// A follow-up that the budget leaves no time for is reported as planned
+// but not run: a missing confirmation is said, never silently dropped.
+func TestFollowUpsWithoutTimeAreSaid(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	ran := false
+	fu := []Task{{Layer: result.Internet, Name: "pmtu", Target: "198.18.1.80", Timeout: time.Second,
+		Probe: func(context.Context) []result.Check { ran = true; return nil }}}
+	cs := runFollowUps(ctx, fu, Options{Budget: time.Second, Now: time.Now})
+	if ran || len(cs) != 1 || cs[0].Status != result.Skip || cs[0].Reason != result.ReasonNoTimeLeft || cs[0].Round != 2 {
+		t.Fatalf("ran %v, checks %+v", ran, cs)
+	}
+}
