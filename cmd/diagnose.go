@@ -32,6 +32,7 @@ type diagnoseFlags struct {
 	interval    time.Duration
 	lossWarn    float64
 	rttWarn     time.Duration
+	dnsSlow     time.Duration
 	caFile      string
 	snmp        snmpFlags
 	// pingHosts are the ping command's arguments.
@@ -54,6 +55,7 @@ func (d *diagnoseFlags) register(c *cobra.Command) {
 	fl.DurationVar(&d.interval, "interval", probes.DefaultPingInterval, "time between echo requests")
 	fl.Float64Var(&d.lossWarn, "loss-warn", probes.DefaultLossWarn, "packet loss (percent) from which a path is degraded")
 	fl.DurationVar(&d.rttWarn, "rtt-warn", probes.DefaultRTTWarn, "average round-trip time from which a path is degraded")
+	fl.DurationVar(&d.dnsSlow, "dns-slow", diagnose.DefaultDNSSlow, "median DNS answer time from which a resolver is slow")
 	fl.StringVar(&d.caFile, "ca-file", "", "PEM file of extra CA certificates to trust for https targets")
 	d.snmp.register(c)
 }
@@ -102,7 +104,7 @@ func runDiagnose(c *cobra.Command, f *Factory, d *diagnoseFlags, command string,
 // with one line naming the value.
 func (d *diagnoseFlags) options(f *Factory) (diagnose.Options, error) {
 	o := diagnose.Options{Budget: d.out.timeout, PingCount: d.count, PingInterval: d.interval,
-		LossWarn: d.lossWarn, RTTWarn: d.rttWarn, NoReference: d.noReference, Version: Version}
+		LossWarn: d.lossWarn, RTTWarn: d.rttWarn, DNSSlow: d.dnsSlow, NoReference: d.noReference, Version: Version}
 	if d.out.timeout <= 0 {
 		return o, usagef("timeout %s must be positive", d.out.timeout)
 	}

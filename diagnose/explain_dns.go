@@ -176,6 +176,17 @@ func explainWrongAnswer(c result.Check, all []result.LayerResult) (string, []str
 
 func explainDNSWarn(l result.LayerResult, cause result.Check) (string, []string) {
 	switch cause.Reason {
+	case result.ReasonDNSSlow:
+		s := fmt.Sprintf("Names resolve, but slowly: your DNS server (%s) takes %s ms to answer (median), so every new web page or app connection waits that long first.",
+			ev(cause, "resolver"), ev(cause, "median_ms"))
+		if ref := ev(cause, "reference_median_ms"); ref != "" {
+			s += fmt.Sprintf(" Public DNS servers answer in %s ms from here.", ref)
+		}
+		return s, []string{
+			"Restart the router if it is the DNS server: a busy or failing DNS relay answers slowly.",
+			"Try another DNS server (your provider's, or a public one) in the network settings and compare.",
+			"If the DNS server is a company server, tell IT it answers slowly, with this report.",
+		}
 	case result.ReasonDNSMismatch:
 		return "Your DNS server answers " + cause.Target + " differently from public DNS servers: a content filter, a CDN, or a wrong record.",
 			[]string{"If the site does not load or looks wrong, try another DNS server.", "Tell IT if you did not expect a DNS filter."}

@@ -165,3 +165,53 @@ func TestFollowUpsWithoutTimeAreSaid(t *testing.T) {
 		t.Fatalf("ran %v, checks %+v", ran, cs)
 	}
 }
+
+// A resolver that answers correctly but slowly degrades the DNS layer
+// (dns.slow), naming it and its time; a fast one does not.
+func TestRunFindsASlowResolver(t *testing.T) {
+	slow := testnet.StartDNS(t, dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
+		time.Sleep(350 * time.Millisecond)
+		zoneOf("www.lab.test", "127.0.0.1").ServeDNS(w, r)
+	}))
+	fast := testnet.StartDNS(t, zoneOf("www.lab.test", "127.0.0.1"))
+	for _, tt := range []struct {
+		name   string
+		srv    netip.AddrPort
+		status result.Overall
+		reason result.Reason
+	}{
+		{"slow", slow, result.Degraded, result.ReasonDNSSlow},
+		{"fast", fast, result.Healthy, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			o := Options{Layers: []result.Layer{result.DNS}, Budget: 5 * time.Second, NoReference: true, DNSSlow: 300 * time.Millisecond,
+				Resolvers: []netip.AddrPort{tt.srv}, DNSNames: []string{"www.lab.test"}}
+			r := Run(context.Background(), o)
+			if r.Verdict.Status != tt.status || r.Verdict.Reason != tt.reason {
+				t.Fatalf("verdict %s/%s %q", r.Verdict.Status, r.Verdict.Reason, r.Verdict.Summary)
+			}
+			if tt.reason == result.ReasonDNSSlow && !strings.Contains(r.Verdict.Summary, tt.srv.String()) {
+				t.Errorf("summary %q does not name the resolver", r.Verdict.Summary)
+			}
+		})
+	}
+}
+
+func TestDNSLatencyMedian(t *testing.T) {
+	at := time.Unix(0, 0)
+	mk := func(resolver, role string, rtt float64) result.Check {
+		return chk(result.DNS, "dns", "x @"+resolver, result.OK, "", "", "resolver", resolver, "role", role, "rtt_ms", rtt)
+	}
+	cs := dnsLatency([]result.Check{mk("10.0.0.1", "system", 900), mk("10.0.0.1", "system", 20), mk("10.0.0.1", "system", 700),
+		mk("10.0.0.2", "system", 5), mk("1.1.1.1", "reference", 12),
+		chk(result.DNS, "dns", "y @10.0.0.2", result.Fail, result.ReasonDNSTimeout, "", "resolver", "10.0.0.2", "role", "system")}, 0, at)
+	if len(cs) != 2 {
+		t.Fatalf("%d latency checks: %+v", len(cs), cs)
+	}
+	if cs[0].Reason != result.ReasonDNSSlow || cs[0].Evidence["median_ms"] != 700.0 || cs[0].Evidence["reference_median_ms"] != 12.0 {
+		t.Errorf("slow resolver: %s %q %v", cs[0].Status, cs[0].Reason, cs[0].Evidence)
+	}
+	if cs[1].Status != result.OK || cs[1].Evidence["queries"] != 1 {
+		t.Errorf("fast resolver: %+v", cs[1])
+	}
+}

@@ -92,6 +92,9 @@ type Options struct {
 	PingInterval time.Duration
 	LossWarn     float64
 	RTTWarn      time.Duration
+	// DNSSlow is the median answer time from which a resolver is slow
+	// (0: DefaultDNSSlow).
+	DNSSlow time.Duration
 	// ExtraCAs are trusted for https targets on top of the system roots.
 	ExtraCAs []*x509.Certificate
 	// Command names the command for the report ("diagnose", "dns", ...).
@@ -125,6 +128,9 @@ func (o *Options) Validate() error {
 	}
 	if o.RTTWarn < 0 {
 		return fmt.Errorf("rtt-warn %s is negative", o.RTTWarn)
+	}
+	if o.DNSSlow < 0 || o.DNSSlow > time.Minute {
+		return fmt.Errorf("dns-slow %s is out of range (0-1m)", o.DNSSlow)
 	}
 	for _, n := range o.DNSNames {
 		if err := ValidateHost(n); err != nil {

@@ -77,6 +77,7 @@ const followUpMin = 300 * time.Millisecond
 func execute(parent, ctx context.Context, o Options, tasks []Task, env *FollowEnv, perm probes.ICMPPermission, start, wallStart time.Time) *result.Report {
 	checks := runTasks(ctx, tasks, o.Budget)
 	checks = append(checks, compareDNS(checks, o.Now())...)
+	checks = append(checks, dnsLatency(checks, o.DNSSlow, o.Now())...)
 	layers := o.layersRun(tasks)
 	if env != nil && parent.Err() == nil {
 		if fu := FollowUps(checks, Judge(checks, layers), *env); len(fu) > 0 {

@@ -199,7 +199,7 @@ func DNS(ctx context.Context, server netip.AddrPort, name string, opt DNSOptions
 		role = "system"
 	}
 	c := begin("dns", result.DNS, name+" @"+serverString(server))
-	c.With("resolver", serverString(server)).With("role", role).With("name", name)
+	c.With("resolver", serverString(server)).With("role", role).With("name", name).With("family", Family(server.Addr()))
 	var a, aaaa DNSAnswer
 	var wg sync.WaitGroup
 	wg.Add(2)

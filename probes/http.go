@@ -64,7 +64,7 @@ func Web(ctx context.Context, u *url.URL, opt WebOptions) []result.Check {
 	conn, state, rtt, err := dialConn(dctx, addr)
 	tcp = end(judgeTCP(tcp, host, port, state, rtt, err))
 	if conn != nil {
-		tcp.With("address", remoteIP(conn))
+		withRemote(&tcp, conn)
 	}
 	out := []result.Check{tcp}
 	if conn == nil {
@@ -169,4 +169,12 @@ func remoteIP(conn net.Conn) string {
 		return ap.Addr().Unmap().String()
 	}
 	return conn.RemoteAddr().String()
+}
+
+// withRemote records the address a connection reached and its family.
+func withRemote(c *result.Check, conn net.Conn) {
+	c.With("address", remoteIP(conn))
+	if ap, err := netip.ParseAddrPort(conn.RemoteAddr().String()); err == nil {
+		c.With("family", Family(ap.Addr()))
+	}
 }

@@ -171,7 +171,7 @@ func NewPing(addr netip.Addr, opt PingOptions) Probe {
 func Ping(ctx context.Context, addr netip.Addr, opt PingOptions) result.Check {
 	opt.defaults()
 	c := begin("ping", opt.Layer, addr.String())
-	c.With("icmp_permission", opt.Permission.Mode)
+	c.With("icmp_permission", opt.Permission.Mode).With("family", Family(addr))
 	if opt.RequestedCount > opt.Count {
 		c.With("requested_count", opt.RequestedCount).With("count_shortened", true)
 	}

@@ -202,3 +202,13 @@ func dialTCP(ctx context.Context, addr string) (net.Conn, error) {
 	}
 	return nil, err
 }
+
+// Family is the IP family of an address, 4 or 6: every check that knows
+// its address says which (evidence "family"), so a report shows IPv4 and
+// IPv6 each on its own.
+func Family(a netip.Addr) int {
+	if a.Unmap().Is4() {
+		return 4
+	}
+	return 6
+}

@@ -114,7 +114,7 @@ func TCP(ctx context.Context, host string, port int, opt TCPOptions) result.Chec
 	}
 	conn, state, rtt, err := dialConn(ctx, dial)
 	if conn != nil {
-		c.With("address", remoteIP(conn))
+		withRemote(&c, conn)
 		conn.Close()
 	}
 	return end(judgeTCP(c, host, port, state, rtt, err))

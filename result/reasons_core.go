@@ -43,6 +43,7 @@ const (
 	ReasonAddressNoConfig            Reason = "address.no_config"
 	ReasonAddressNoDefaultRoute      Reason = "address.no_default_route"
 	ReasonAddressRouteWithoutAddress Reason = "address.route_without_address"
+	ReasonAddressConflict            Reason = "address.conflict"
 )
 
 // Gateway layer (ping checks of the default gateway).
@@ -57,6 +58,7 @@ const (
 	ReasonGatewayNotMeasured    Reason = "gateway.not_measured"
 	ReasonGatewayIgnoresProbes  Reason = "gateway.ignores_probes"
 	ReasonGatewayPartlyAnswered Reason = "gateway.partly_answered"
+	ReasonGatewayMisconfigured  Reason = "gateway.misconfigured"
 )
 
 // Internet layer (ping checks of the upstreams, and the hosts of the ping
@@ -72,6 +74,7 @@ const (
 	ReasonInternetNoIPv6Route    Reason = "internet.no_ipv6_route"
 	ReasonInternetUpstreamsQuiet Reason = "internet.upstreams_quiet"
 	ReasonInternetPartlyAnswered Reason = "internet.partly_answered"
+	ReasonInternetIPv6Broken     Reason = "internet.ipv6_broken"
 )
 
 // The path to a host, measured in the confirmation round.
@@ -102,6 +105,7 @@ var _ = register(
 	ReasonInfo{ReasonAddressNoConfig, "No address and no default route of this IP family: the family is not configured."},
 	ReasonInfo{ReasonAddressNoDefaultRoute, "An address but no default route of this IP family."},
 	ReasonInfo{ReasonAddressRouteWithoutAddress, "A default route of this IP family but no usable address of it."},
+	ReasonInfo{ReasonAddressConflict, "Another device answers ARP for this computer's own IPv4 address (an address conflict, RFC 5227); `evidence.other_mac` names it."},
 
 	ReasonInfo{ReasonGatewayNone, "No default gateway is configured."},
 	ReasonInfo{ReasonGatewayNoARP, "The gateway does not answer ARP/NDP: nothing holds its address on the local network."},
@@ -113,6 +117,7 @@ var _ = register(
 	ReasonInfo{ReasonGatewayNotMeasured, "The gateway could not be checked: ICMP not permitted and no TCP port to try."},
 	ReasonInfo{ReasonGatewayIgnoresProbes, "Layer only: the gateway ignores ping and TCP, but traffic passes through it (warn)."},
 	ReasonInfo{ReasonGatewayPartlyAnswered, "Layer only: one gateway fails while another answers (warn)."},
+	ReasonInfo{ReasonGatewayMisconfigured, "The configured default gateway is wrong: it is on none of this computer's networks, or nothing holds its address while another router on the network answers (`evidence.router_found`)."},
 
 	ReasonInfo{ReasonInternetNoReply, "The internet host answers neither ping nor the TCP fallback ports."},
 	ReasonInfo{ReasonInternetNextHopNoARP, "The internet host cannot be reached: the gateway on the way does not answer ARP/NDP."},
@@ -124,6 +129,7 @@ var _ = register(
 	ReasonInfo{ReasonInternetNoIPv6Route, "An IPv6 upstream was not tried: this computer has no IPv6 default route (skip)."},
 	ReasonInfo{ReasonInternetUpstreamsQuiet, "Layer only: the upstreams do not answer, but a DNS server beyond the router does, so traffic gets out (warn)."},
 	ReasonInfo{ReasonInternetPartlyAnswered, "Layer only: some upstreams fail while others answer (warn)."},
+	ReasonInfo{ReasonInternetIPv6Broken, "Layer only: IPv6 is configured (a global address and a default route) but reaches no IPv6 upstream while IPv4 works: programs wait for the IPv4 fallback (warn)."},
 
 	ReasonInfo{ReasonPathMTUBlackhole, "Confirmed: packets larger than the path MTU to the host vanish without an error (MTU black hole); `evidence.path_mtu` holds the largest size that passes."},
 	ReasonInfo{ReasonPathLossFromHop, "Trace: packet loss starts at a router on the way (`evidence.loss_from_hop`) and stays to the destination."},

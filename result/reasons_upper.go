@@ -22,6 +22,7 @@ const (
 	ReasonDNSMismatch       Reason = "dns.mismatch"
 	ReasonDNSWrongAnswer    Reason = "dns.wrong_answer"
 	ReasonDNSPartlyFailing  Reason = "dns.partly_failing"
+	ReasonDNSSlow           Reason = "dns.slow"
 )
 
 // TCP connections (service targets, print ports, port sweeps).
@@ -31,6 +32,7 @@ const (
 	ReasonTCPUnreachable Reason = "tcp.unreachable"
 	ReasonTCPUnresolved  Reason = "tcp.unresolved"
 	ReasonTCPError       Reason = "tcp.error"
+	ReasonTCPFamilyFails Reason = "tcp.family_fails"
 )
 
 // UDP ports.
@@ -91,12 +93,14 @@ var _ = register(
 	ReasonInfo{ReasonDNSMismatch, "`dns-compare`: this computer's resolvers and the reference resolvers give different addresses; not confirmed as wrong (a CDN or a filter may do this) (warn)."},
 	ReasonInfo{ReasonDNSWrongAnswer, "Confirmed: this computer's resolver gives a wrong address for the name: the service fails there and works at the reference resolvers' address."},
 	ReasonInfo{ReasonDNSPartlyFailing, "Layer only: some of this computer's resolvers fail while another answers (warn)."},
+	ReasonInfo{ReasonDNSSlow, "`dns-latency`: a resolver answers correctly but slowly: the median of its answer times in this run is above `--dns-slow` (warn)."},
 
 	ReasonInfo{ReasonTCPClosed, "The host answered with a reset: nothing listens on the port."},
 	ReasonInfo{ReasonTCPFiltered, "No answer to the connection attempt in time: a firewall drops it."},
 	ReasonInfo{ReasonTCPUnreachable, "The network reported the host unreachable (no route, ICMP unreachable)."},
 	ReasonInfo{ReasonTCPUnresolved, "The target's name does not resolve, so no connection was tried."},
 	ReasonInfo{ReasonTCPError, "The connection failed for another reason (`error`)."},
+	ReasonInfo{ReasonTCPFamilyFails, "The target answers over one IP family but not over the other (`evidence.family` names the failing one): programs that try it first wait before falling back (warn)."},
 
 	ReasonInfo{ReasonUDPClosed, "The host answered ICMP port unreachable: nothing listens on the UDP port."},
 	ReasonInfo{ReasonUDPOpenFiltered, "No reply to the UDP datagrams: open or filtered, UDP cannot tell (warn)."},
