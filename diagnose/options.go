@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/netprobe/netprobe/probes"
+	"github.com/netprobe/netprobe/probes/printer"
 	"github.com/netprobe/netprobe/result"
 )
 
@@ -73,7 +74,7 @@ type Options struct {
 	Targets []Target
 	// Printers are hosts for the printer layer.
 	Printers []string
-	Printer  probes.PrinterOptions
+	Printer  printer.Options
 	// Resolvers replaces the system's resolvers when set.
 	Resolvers []netip.AddrPort
 	// Reference resolvers; nil means the upstreams on port 53.
