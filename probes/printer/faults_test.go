@@ -94,9 +94,10 @@ func TestFaultsMatchProblems(t *testing.T) {
 	}
 	for _, tt := range silent {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // each waits out its timeout
 			a := startPrinterAgent(t, "hp_color_laserjet_pro_m252dw", tt.agent)
 			opt := tt.opt
-			opt.Port, opt.Timeout, opt.PrintPorts = a.Port(), time.Second, tt.ports(t)
+			opt.Port, opt.Timeout, opt.PrintPorts = a.Port(), 500*time.Millisecond, tt.ports(t)
 			c := Check(context.Background(), a.Host(), opt)
 			if c.Reason != tt.reason {
 				t.Errorf("reason = %q, want %q (%s)", c.Reason, tt.reason, c.Detail)
