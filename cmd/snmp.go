@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/netprobe/netprobe/probes"
+	"github.com/netprobe/netprobe/probes/printer"
 )
 
 // Environment variables that carry SNMP secrets, so they stay out of shell
@@ -46,8 +46,8 @@ func (s *snmpFlags) register(c *cobra.Command) {
 
 // options builds the printer options; secrets fall back to the
 // environment.
-func (s *snmpFlags) options(f *Factory) (probes.PrinterOptions, error) {
-	o := probes.PrinterOptions{
+func (s *snmpFlags) options(f *Factory) (printer.Options, error) {
+	o := printer.Options{
 		Port: s.port, Version: strings.ToLower(strings.TrimPrefix(strings.ToLower(s.version), "v")),
 		Community: s.community, User: s.user,
 		AuthProto: strings.ToUpper(s.authProto), AuthPass: s.authPass,

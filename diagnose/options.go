@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/netprobe/netprobe/probes"
+	"github.com/netprobe/netprobe/probes/printer"
 	"github.com/netprobe/netprobe/result"
 )
 
@@ -78,7 +79,7 @@ type Options struct {
 	Targets []Target
 	// Printers are hosts for the printer layer.
 	Printers []string
-	Printer  probes.PrinterOptions
+	Printer  printer.Options
 	// Resolvers replaces the system's resolvers when set.
 	Resolvers []netip.AddrPort
 	// Reference resolvers; nil means the upstreams on port 53.

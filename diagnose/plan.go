@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/netprobe/netprobe/probes"
+	"github.com/netprobe/netprobe/probes/printer"
 	"github.com/netprobe/netprobe/result"
 )
 
@@ -98,7 +99,7 @@ func Plan(o Options, sys probes.System, perm probes.ICMPPermission) []Task {
 			}
 			tasks = append(tasks, Task{Layer: result.Printer, Name: "printer", Target: h, Timeout: timeout + DNSTimeout + time.Second,
 				Probe: stampOnLink(sys, func(ctx context.Context) []result.Check {
-					return []result.Check{probes.Printer(names.pin(ctx, h), h, po)}
+					return []result.Check{printer.Check(names.pin(ctx, h), h, po)}
 				})})
 		}
 	}

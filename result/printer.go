@@ -29,6 +29,11 @@ type Supply struct {
 	// State is "ok", "low", "empty", "full" (receptacle), "nearly_full",
 	// "some_remaining" or "unknown".
 	State string `json:"state"`
+	// FlaggedByPrinter is true when State is "low" or "empty" because the
+	// printer itself says so (an error bit or an alert) although the
+	// level is above the warning threshold: the printer's own threshold
+	// is higher. A table then shows "19% low", agreeing with the printer.
+	FlaggedByPrinter bool `json:"flagged_by_printer,omitempty"`
 }
 
 // Tray is one input tray.

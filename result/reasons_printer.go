@@ -77,3 +77,8 @@ type Problem struct {
 	Status Status `json:"status"`
 	Text   string `json:"text"`
 }
+
+// String is the problem's code: what a one-line listing of evidence (the
+// verbose text report, JUnit) shows for each fault next to the problems in
+// words.
+func (p Problem) String() string { return string(p.Code) }

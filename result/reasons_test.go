@@ -141,12 +141,6 @@ func TestReasonConstantsRegistered(t *testing.T) {
 // already fails the test below, so the list cannot go stale.
 var pendingTests = map[Reason]bool{
 	ReasonLocalPermission: true, ReasonLocalResources: true, ReasonPortsNotMeasured: true, ReasonPathNotMeasured: true,
-	ReasonPrinterAlert: true, ReasonPrinterBadOptions: true, ReasonPrinterDoorOpen: true, ReasonPrinterDown: true,
-	ReasonPrinterLowPaper: true, ReasonPrinterMaintenanceDue: true, ReasonPrinterMarkerMissing: true, ReasonPrinterNoPaper: true,
-	ReasonPrinterNoPrintPort: true, ReasonPrinterNoToner: true, ReasonPrinterOffline: true, ReasonPrinterOutputFull: true,
-	ReasonPrinterOutputNearFull: true, ReasonPrinterOutputTrayGone: true, ReasonPrinterServiceRequested: true,
-	ReasonPrinterSNMPAuthRejected: true, ReasonPrinterSupplyEmpty: true, ReasonPrinterSupplyLow: true, ReasonPrinterTesting: true,
-	ReasonPrinterTrayMissing: true, ReasonPrinterWarning: true, ReasonPrinterWasteFull: true, ReasonPrinterWasteNearlyFull: true,
 	ReasonAddressConflict: true, ReasonGatewayMisconfigured: true, ReasonInternetIPv6Broken: true, ReasonTCPFamilyFails: true,
 }
 

@@ -22,12 +22,15 @@ const (
 )
 
 // Percent returns level/max×100 rounded to one decimal, or nil when either
-// is a special code (negative) or max is zero: those are not amounts.
+// is a special code (negative) or max is zero: those are not amounts. A
+// level above its capacity (a broken agent reporting 500/100) is clamped
+// to 100: the raw numbers stay in the report, but no percentage, bar or
+// threshold ever sees a value outside 0-100.
 func Percent(level, max int) *float64 {
 	if level < 0 || max <= 0 {
 		return nil
 	}
-	p := math.Round(float64(level)*1000/float64(max)) / 10
+	p := math.Round(float64(min(level, max))*1000/float64(max)) / 10
 	return &p
 }
 

@@ -139,6 +139,9 @@ func TestSupplyState(t *testing.T) {
 		{"receptacle real level unknown max", true, 100, -2, nil, StateSomeRemaining},
 		{"receptacle full unknown max", true, 0, -2, nil, StateFull},
 		{"receptacle unknown", true, -2, -2, nil, StateUnknown},
+		{"level over capacity is clamped", false, 500, 100, ptr(100), StateOK},
+		{"huge level is clamped", false, 2147483647, 1, ptr(100), StateOK},
+		{"receptacle over capacity is clamped", true, 500, 100, ptr(100), StateOK},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,4 +1,4 @@
-package probes
+package printer
 
 import (
 	"bytes"
@@ -58,11 +58,14 @@ func TestPrinterAgainstSnmpsim(t *testing.T) {
 
 	for _, tt := range recordingCases {
 		t.Run(tt.file, func(t *testing.T) {
-			c := Printer(context.Background(), "127.0.0.1", PrinterOptions{
+			c := Check(context.Background(), "127.0.0.1", Options{
 				Port: port, Community: tt.file, PrintPorts: []int{testnet.OpenTCP(t)},
 			})
 			if c.Status != tt.status || c.Evidence["condition"] != tt.condition || c.Detail != tt.detail {
 				t.Errorf("got %s/%v %q\nwant %s/%s %q", c.Status, c.Evidence["condition"], c.Detail, tt.status, tt.condition, tt.detail)
+			}
+			if c.Reason != tt.reason {
+				t.Errorf("reason = %q, want %q", c.Reason, tt.reason)
 			}
 			if got := c.Evidence["problems"]; !reflect.DeepEqual(got, tt.problems) {
 				t.Errorf("problems = %#v, want %#v", got, tt.problems)
@@ -74,7 +77,7 @@ func TestPrinterAgainstSnmpsim(t *testing.T) {
 		})
 	}
 	// A community snmpsimd does not know gets no reply: SNMP silent.
-	c := Printer(context.Background(), "127.0.0.1", PrinterOptions{
+	c := Check(context.Background(), "127.0.0.1", Options{
 		Port: port, Community: "no-such-recording", Timeout: time.Second, PrintPorts: []int{testnet.OpenTCP(t)},
 	})
 	if c.Status != result.Fail || c.Evidence["condition"] != "snmp_silent" {

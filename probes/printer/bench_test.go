@@ -1,4 +1,4 @@
-package probes
+package printer
 
 import (
 	"context"
@@ -13,11 +13,11 @@ import (
 // ports so the number is the SNMP path alone.
 func BenchmarkPrinter(b *testing.B) {
 	a := startPrinterAgent(b, "sharp_mx-3570n", snmpagent.Options{})
-	opt := PrinterOptions{Port: a.Port(), PrintPorts: []int{}}
+	opt := Options{Port: a.Port(), PrintPorts: []int{}}
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		if c := Printer(ctx, a.Host(), opt); c.Status != result.Warn {
+		if c := Check(ctx, a.Host(), opt); c.Status != result.Warn {
 			b.Fatalf("status %s: %s", c.Status, c.Detail)
 		}
 	}
