@@ -31,6 +31,11 @@ func explainLink(l result.LayerResult, cause result.Check) (string, []string) {
 
 func explainAddress(l result.LayerResult, cause result.Check) (string, []string) {
 	switch cause.Reason {
+	case result.ReasonAddressConflict:
+		return fmt.Sprintf("Another device on this network uses the same IP address as this computer (%s; the other device's hardware address is %s): traffic goes to one or the other at random, so connections break.", ev(cause, "address"), ev(cause, "other_mac")),
+			[]string{fmt.Sprintf("Find the device with hardware address %s (the router's list of connected devices shows it) and change its address, or restart both so DHCP gives each its own.", ev(cause, "other_mac")),
+				"If this computer's address is set by hand, switch it to automatic (DHCP) or pick a free address.",
+				"Tell IT that two devices share an address, with this report."}
 	case result.ReasonAddressDHCPFailed:
 		return fmt.Sprintf("Your computer did not get an address from the network: DHCP did not answer on %s, so it gave itself a 169.254.x.x address that works nowhere.", cause.Target),
 			[]string{"Restart the router: it hands out the addresses (DHCP).",
@@ -64,6 +69,17 @@ func explainAddressWarn(cause result.Check) (string, []string) {
 
 func explainGateway(cause result.Check) (string, []string) {
 	switch cause.Reason {
+	case result.ReasonGatewayMisconfigured:
+		gw := ev(cause, "configured_gateway")
+		if r := ev(cause, "router_found"); r != "" {
+			return fmt.Sprintf("Your computer's default gateway is set to %s, but nothing answers there, while %s answers on this network and is probably the router: the gateway setting is wrong.", gw, r),
+				[]string{fmt.Sprintf("If the network settings were entered by hand, set the default gateway to the router's address (probably %s), or switch to automatic (DHCP).", r),
+					"If DHCP set it, tell IT the DHCP server hands out a wrong gateway.",
+					"Reconnect to the network so the computer asks for its settings again."}
+		}
+		return fmt.Sprintf("Your computer's default gateway (%s) is on none of its networks and does not answer: the gateway setting is wrong.", gw),
+			[]string{"If the network settings were entered by hand, set the default gateway to the router's address on this network, or switch to automatic (DHCP).",
+				"Tell IT the gateway setting does not fit this network's addresses."}
 	case result.ReasonGatewayNone:
 		return "Your computer has no default gateway (router) configured.",
 			[]string{"Reconnect to the network so DHCP sets the gateway again.",
@@ -109,6 +125,12 @@ func explainPathWarn(l result.LayerResult, cause result.Check) (string, []string
 			[]string{"Nothing needs to be done if the internet works; otherwise restart the router."}
 	case result.ReasonGatewayIgnoresProbes, result.ReasonInternetUpstreamsQuiet:
 		return "The connection works, but " + l.Note + ".", []string{"Nothing needs to be done unless something else fails."}
+	case result.ReasonInternetIPv6Broken:
+		bad := checksWith(l, result.Fail)
+		return fmt.Sprintf("IPv6 is set up on this computer but does not reach the internet (%s does not answer), while IPv4 works: programs try IPv6 first and wait for it to fail before using IPv4, so pages and apps start slowly or time out.", distinct(bad, "")),
+			[]string{"Fix IPv6 on the router (its IPv6 internet connection or prefix), or turn IPv6 off on the router until it works.",
+				"Tell your internet provider that IPv6 does not work on your line, with this report.",
+				"As a workaround on this computer only, turn IPv6 off in the network adapter's settings."}
 	case result.ReasonGatewayPartlyAnswered, result.ReasonInternetPartlyAnswered:
 		bad := checksWith(l, result.Fail)
 		return fmt.Sprintf("Part of the path to %s has a problem: %s does not answer, the others do.", where, distinct(bad, "")),

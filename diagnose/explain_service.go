@@ -78,9 +78,28 @@ func explainServiceWarn(c result.Check) (string, []string) {
 	case result.ReasonHTTPStatus4xx:
 		return fmt.Sprintf("The server %s works but refuses this address (HTTP %s).", c.Target, ev(c, "http_status")),
 			[]string{"Check the address (path) you use.", "If it should work, tell the site's administrator."}
+	case result.ReasonTCPFamilyFails:
+		works := 4
+		if evInt(c, "family") == 4 {
+			works = 6
+		}
+		return fmt.Sprintf("The service %s works over IPv%d, but not over IPv%d (%s): programs that try that first wait before falling back.", c.Target, works, evInt(c, "family"), ev(c, "address")),
+			[]string{"If IPv6 is the one failing, check the IPv6 setup of the network (or of the server) with IT.",
+				"Tell the service's administrator the service does not answer on that address."}
 	case result.ReasonUDPOpenFiltered:
 		return fmt.Sprintf("The UDP port %s gave no reply: it may be open or filtered (UDP cannot tell which).", strings.TrimPrefix(c.Target, "udp://")),
 			[]string{"Nothing to do unless the service does not work."}
 	}
 	return fmt.Sprintf("The service %s works, with a warning.", c.Target), []string{"Tell the service's administrator."}
+}
+
+// evInt reads an integer evidence value (0 when absent).
+func evInt(c result.Check, key string) int {
+	switch v := c.Evidence[key].(type) {
+	case int:
+		return v
+	case float64:
+		return int(v)
+	}
+	return 0
 }

@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/netprobe/netprobe/probes"
 	"github.com/netprobe/netprobe/result"
@@ -35,6 +37,7 @@ type followRule func(checks []result.Check, layers []result.LayerResult, env Fol
 // followRules are the confirmations netprobe knows, in the order their
 // tasks are listed.
 var followRules = []followRule{
+	findRouter,
 	confirmWrongAnswer,
 }
 
@@ -171,4 +174,117 @@ func firstFailure(cs []result.Check) *result.Check {
 		return &result.Check{Reason: result.ReasonTimedOut}
 	}
 	return nil
+}
+
+// findRouter: the default gateway does not answer (no ARP, or silence).
+// Is the router down, or is the gateway setting wrong? Ask the addresses
+// where routers usually live on each local IPv4 network (the first and
+// the last host address), and judge: another router answering, or a
+// gateway on none of this computer's networks, is a static
+// misconfiguration (gateway.misconfigured); nobody answering leaves the
+// verdict with the silent gateway.
+func findRouter(checks []result.Check, layers []result.LayerResult, env FollowEnv) []Task {
+	gw := find(layers, result.Gateway)
+	if gw == nil || gw.Status != result.Fail {
+		return nil
+	}
+	var bad []netip.Addr
+	for _, c := range gw.Checks {
+		if c.Name != "ping" || (c.Reason != result.ReasonGatewayNoARP && c.Reason != result.ReasonGatewayNoReply) {
+			continue
+		}
+		if a, err := netip.ParseAddr(c.Target); err == nil && a.Is4() {
+			bad = append(bad, a)
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	cands := routerCandidates(env.System, bad)
+	configured := bad[0]
+	onLink := onLink(env.System, configured)
+	if len(cands) == 0 && onLink {
+		return nil
+	}
+	po := pingOptions(env.Options, env.Permission)
+	po.Layer, po.FallbackPorts, po.Neighbour, po.Count, po.Timeout = result.Gateway, gatewayFallbackPorts, true, 3, time.Second
+	return []Task{{Layer: result.Gateway, Name: "gateway-search", Target: configured.String(), Timeout: 2 * time.Second,
+		Probe: func(ctx context.Context) []result.Check {
+			return []result.Check{searchRouter(ctx, configured, onLink, cands, po, env.Options.Now)}
+		}}}
+}
+
+// routerCandidates lists, per usable interface's IPv4 network, its first
+// and last host address, except this computer's and the silent gateways.
+func routerCandidates(sys probes.System, exclude []netip.Addr) []netip.Addr {
+	var out []netip.Addr
+	for _, it := range sys.Interfaces {
+		if !it.Usable() || it.Loopback {
+			continue
+		}
+		for _, p := range it.Addrs {
+			if !p.Addr().Is4() || p.Bits() > 30 || p.Addr().IsLinkLocalUnicast() {
+				continue
+			}
+			first := p.Masked().Addr().Next()
+			last := lastHost(p)
+			for _, a := range []netip.Addr{first, last} {
+				if a == p.Addr() || slices.Contains(exclude, a) || slices.Contains(out, a) {
+					continue
+				}
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}
+
+// lastHost is the last usable address of an IPv4 network (broadcast - 1).
+func lastHost(p netip.Prefix) netip.Addr {
+	b := p.Masked().Addr().As4()
+	host := uint32(1)<<(32-p.Bits()) - 1
+	v := (uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])) | host
+	v--
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
+}
+
+// searchRouter pings the candidates together and builds the
+// gateway-search check.
+func searchRouter(ctx context.Context, configured netip.Addr, onLink bool, cands []netip.Addr, po probes.PingOptions, now func() time.Time) result.Check {
+	start := now()
+	c := result.Check{Name: "gateway-search", Layer: result.Gateway, Target: configured.String(), Started: start, Evidence: map[string]any{}}
+	c.With("configured_gateway", configured.String()).With("on_link", onLink)
+	tried := make([]string, len(cands))
+	found := make([]string, 0, 1)
+	results := make([]result.Check, len(cands))
+	var wg sync.WaitGroup
+	for i, a := range cands {
+		tried[i] = a.String()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = probes.Ping(ctx, a, po)
+		}()
+	}
+	wg.Wait()
+	for i, r := range results {
+		if r.Status == result.OK || r.Status == result.Warn {
+			found = append(found, cands[i].String())
+		}
+	}
+	c.With("candidates", tried).With("routers_found", found)
+	switch {
+	case len(found) > 0:
+		c.Status, c.Reason = result.Fail, result.ReasonGatewayMisconfigured
+		c.With("router_found", found[0])
+		c.Detail = fmt.Sprintf("the configured gateway %s does not answer, but %s answers on this network and is probably the router: the gateway setting is wrong", configured, found[0])
+	case !onLink:
+		c.Status, c.Reason = result.Fail, result.ReasonGatewayMisconfigured
+		c.Detail = fmt.Sprintf("the configured gateway %s is on none of this computer's networks and does not answer: the gateway setting is wrong", configured)
+	default:
+		c.Status = result.OK
+		c.Detail = fmt.Sprintf("no other router answers at %s: the gateway setting looks right, the router itself does not answer", strings.Join(tried, ", "))
+	}
+	c.Duration = now().Sub(start)
+	return c
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/netprobe/netprobe/internal/testnet"
+	"github.com/netprobe/netprobe/probes"
 	"github.com/netprobe/netprobe/result"
 )
 
@@ -213,5 +214,120 @@ func TestDNSLatencyMedian(t *testing.T) {
 	}
 	if cs[1].Status != result.OK || cs[1].Evidence["queries"] != 1 {
 		t.Errorf("fast resolver: %+v", cs[1])
+	}
+}
+
+// zone46 answers name with one IPv4 and one IPv6 address.
+func zone46(name, v4, v6 string) dns.Handler {
+	return dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
+		m := new(dns.Msg)
+		m.SetReply(r)
+		q := r.Question[0]
+		switch {
+		case !strings.EqualFold(q.Name, dns.Fqdn(name)):
+			m.Rcode = dns.RcodeNameError
+		case q.Qtype == dns.TypeA:
+			m.Answer = append(m.Answer, &dns.A{Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 60}, A: net.ParseIP(v4)})
+		case q.Qtype == dns.TypeAAAA:
+			m.Answer = append(m.Answer, &dns.AAAA{Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeAAAA, Class: dns.ClassINET, Ttl: 60}, AAAA: net.ParseIP(v6)})
+		}
+		w.WriteMsg(m)
+	})
+}
+
+// A name with both an IPv4 and an IPv6 address is tried over each: a
+// service that listens on IPv4 only is reported working over IPv4 and
+// failing over IPv6 (tcp.family_fails), so the report shows each family
+// on its own; listening on both is ok on both.
+func TestServiceTriedOverEachFamily(t *testing.T) {
+	ln4, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln4.Close() })
+	port := ln4.Addr().(*net.TCPAddr).Port
+	srv := testnet.StartDNS(t, zone46("dual.lab.test", "127.0.0.1", "::1"))
+	o := Options{Layers: []result.Layer{result.DNS, result.Service}, Budget: 5 * time.Second, NoReference: true,
+		Resolvers: []netip.AddrPort{srv}, DNSNames: []string{"dual.lab.test"},
+		Targets: []Target{mustTarget("tcp://dual.lab.test:" + itoa(port))}}
+	r := Run(context.Background(), o)
+	if r.Verdict.Status != result.Degraded || r.Verdict.Reason != result.ReasonTCPFamilyFails {
+		t.Fatalf("IPv4-only service: verdict %s/%s %q", r.Verdict.Status, r.Verdict.Reason, r.Verdict.Summary)
+	}
+	var fam result.Check
+	for _, c := range r.Layer(result.Service).Checks {
+		if c.Name == "tcp-family" {
+			fam = c
+		}
+	}
+	if fam.Evidence["family"] != 6 || fam.Evidence["address"] != "::1" {
+		t.Fatalf("family check %+v", fam)
+	}
+
+	ln6, err := net.Listen("tcp6", net.JoinHostPort("::1", itoa(port)))
+	if err != nil {
+		t.Skipf("no IPv6 loopback here: %v", err)
+	}
+	t.Cleanup(func() { ln6.Close() })
+	r = Run(context.Background(), o)
+	if r.Verdict.Status != result.Healthy {
+		t.Fatalf("dual-stack service: verdict %s/%s %q", r.Verdict.Status, r.Verdict.Reason, r.Verdict.Summary)
+	}
+}
+
+// A silent gateway is followed up by asking where routers usually live on
+// the local network.
+func TestFindRouterPlan(t *testing.T) {
+	sys := labSystem
+	sys.DefaultRoutes = []probes.Route{{Family: 4, Gateway: netip.MustParseAddr("10.77.1.99"), Interface: "eth0"}}
+	env := FollowEnv{Options: Options{Budget: DefaultBudget}, System: sys}
+	silent := chk(result.Gateway, "ping", "10.77.1.99", result.Fail, result.ReasonGatewayNoARP, "no ARP")
+	ok := chk(result.Gateway, "ping", "10.77.1.99", result.OK, "", "answers")
+	for _, tt := range []struct {
+		name   string
+		checks []result.Check
+		want   string
+	}{
+		{"a silent gateway: search", []result.Check{linkOK, addrOK, silent}, "gateway gateway-search 10.77.1.99\n"},
+		{"a gateway that answers: nothing to search", []result.Check{linkOK, addrOK, ok}, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := planString(FollowUps(tt.checks, Judge(tt.checks, result.Layers), env)); got != tt.want {
+				t.Fatalf("follow-ups %q, want %q", got, tt.want)
+			}
+		})
+	}
+	got := routerCandidates(sys, []netip.Addr{netip.MustParseAddr("10.77.1.99")})
+	if len(got) != 2 || got[0] != netip.MustParseAddr("10.77.1.1") || got[1] != netip.MustParseAddr("10.77.1.254") {
+		t.Errorf("candidates = %v, want 10.77.1.1 and 10.77.1.254", got)
+	}
+	if got := routerCandidates(sys, []netip.Addr{netip.MustParseAddr("10.77.1.1")}); len(got) != 1 || got[0] != netip.MustParseAddr("10.77.1.254") {
+		t.Errorf("the silent gateway itself is no candidate: %v", got)
+	}
+	if lh := lastHost(netip.MustParsePrefix("10.77.8.9/22")); lh != netip.MustParseAddr("10.77.11.254") {
+		t.Errorf("lastHost(/22) = %s", lh)
+	}
+}
+
+// The search itself, on loopback: a candidate that answers (over TCP: no
+// ICMP permission needed) makes the gateway setting the fault; none
+// answering leaves it with the router.
+func TestSearchRouter(t *testing.T) {
+	open := testnet.OpenTCP(t)
+	po := probes.PingOptions{Layer: result.Gateway, Permission: probesDenied(), Count: 1, Timeout: time.Second}
+	cands := []netip.Addr{netip.MustParseAddr("127.0.0.1")}
+	po.FallbackPorts = []int{open}
+	c := searchRouter(context.Background(), netip.MustParseAddr("10.77.1.99"), true, cands, po, time.Now)
+	if c.Status != result.Fail || c.Reason != result.ReasonGatewayMisconfigured || c.Evidence["router_found"] != "127.0.0.1" {
+		t.Fatalf("a router answers: %s %q %v", c.Status, c.Reason, c.Evidence)
+	}
+	po.FallbackPorts = nil
+	c = searchRouter(context.Background(), netip.MustParseAddr("10.77.1.99"), true, nil, po, time.Now)
+	if c.Status != result.OK || c.Reason != "" {
+		t.Fatalf("nobody answers: %s %q", c.Status, c.Reason)
+	}
+	c = searchRouter(context.Background(), netip.MustParseAddr("10.78.0.1"), false, nil, po, time.Now)
+	if c.Status != result.Fail || c.Reason != result.ReasonGatewayMisconfigured || c.Evidence["on_link"] != false {
+		t.Fatalf("an off-network gateway: %s %q %v", c.Status, c.Reason, c.Evidence)
 	}
 }

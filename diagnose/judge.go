@@ -50,6 +50,12 @@ func Judge(checks []result.Check, layers []result.Layer) []result.LayerResult {
 		return nil
 	}
 	inet, gw, dns := get(result.Internet), get(result.Gateway), get(result.DNS)
+	if inet != nil && inet.Reason == result.ReasonInternetPartlyAnswered && onlyIPv6Fails(inet.Checks) && ipv6Configured(get(result.Address), gw) {
+		// Not a flaky upstream: IPv6 as a whole is broken beyond this
+		// computer while IPv4 works, and every program that tries IPv6
+		// first waits for the fallback.
+		inet.Reason = result.ReasonInternetIPv6Broken
+	}
 	if gw != nil && gw.Status == result.Fail && inet != nil && (inet.Status == result.OK || inet.Status == result.Warn) && !gatewayHasNoRoute(gw.Checks) {
 		gw.Status, gw.Reason = result.Warn, result.ReasonGatewayIgnoresProbes
 		gw.Note = "the router does not answer ping or TCP itself, but traffic to the internet passes through it"
@@ -233,4 +239,64 @@ var nonPublic = []netip.Prefix{
 	netip.MustParsePrefix("198.51.100.0/24"), // documentation
 	netip.MustParsePrefix("203.0.113.0/24"),  // documentation
 	netip.MustParsePrefix("2001:db8::/32"),   // documentation
+}
+
+// familyOf reads a check's IP family: the evidence, else its target.
+func familyOf(c result.Check) int {
+	if f, ok := c.Evidence["family"].(int); ok {
+		return f
+	}
+	if f, ok := c.Evidence["family"].(float64); ok {
+		return int(f)
+	}
+	if a, err := netip.ParseAddr(hostOf(c.Target)); err == nil {
+		if a.Unmap().Is4() {
+			return 4
+		}
+		return 6
+	}
+	return 0
+}
+
+// onlyIPv6Fails: every failing ping is IPv6, and an IPv4 one answers.
+func onlyIPv6Fails(cs []result.Check) bool {
+	v4ok, v6bad := false, false
+	for _, c := range cs {
+		if c.Name != "ping" {
+			continue
+		}
+		switch f := familyOf(c); {
+		case c.Status == result.Fail && f != 6:
+			return false
+		case c.Status == result.Fail:
+			v6bad = true
+		case f == 4 && (c.Status == result.OK || c.Status == result.Warn):
+			v4ok = true
+		}
+	}
+	return v4ok && v6bad
+}
+
+// ipv6Configured: this computer has IPv6 set up (a global address and a
+// default route), from the address layer, or, when that did not run, an
+// IPv6 gateway that answers. No IPv6 at all is not a fault.
+func ipv6Configured(addr, gw *result.LayerResult) bool {
+	if addr != nil {
+		for _, c := range addr.Checks {
+			if c.Name == "route" && c.Status == result.OK {
+				if v6, _ := c.Evidence["default_route_v6"].(bool); v6 {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	if gw != nil {
+		for _, c := range gw.Checks {
+			if familyOf(c) == 6 && (c.Status == result.OK || c.Status == result.Warn) {
+				return true
+			}
+		}
+	}
+	return false
 }

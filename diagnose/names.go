@@ -101,3 +101,23 @@ func (b *nameBoard) pin(ctx context.Context, name string) context.Context {
 		return ctx
 	}
 }
+
+// addrs returns the addresses the DNS layer found for name, once it has
+// settled (after pin); nil when it has not, or found none.
+func (b *nameBoard) addrs(name string) []netip.Addr {
+	if b == nil {
+		return nil
+	}
+	b.mu.Lock()
+	e := b.m[boardKey(name)]
+	b.mu.Unlock()
+	if e == nil {
+		return nil
+	}
+	select {
+	case <-e.done:
+		return e.res.Addrs
+	default:
+		return nil
+	}
+}

@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 	"strings"
 	"time"
@@ -44,6 +45,7 @@ func Plan(o Options, sys probes.System, perm probes.ICMPPermission) []Task {
 	}
 	if o.wants(result.Address) {
 		tasks = append(tasks, Task{Layer: result.Address, Name: "address", Target: "interfaces", Probe: probes.NewAddress(sys, addressNeeds(o), now)})
+		tasks = append(tasks, conflictTasks(sys)...)
 	}
 	ping := pingOptions(o, perm)
 	if o.wants(result.Gateway) {
@@ -104,6 +106,24 @@ func Plan(o Options, sys probes.System, perm probes.ICMPPermission) []Task {
 		}
 	}
 	return tasks
+}
+
+// conflictTasks asks, for each IPv4 address of each usable interface,
+// whether another device on the network holds it too (RFC 5227 probe).
+func conflictTasks(sys probes.System) []Task {
+	var out []Task
+	for _, it := range sys.Interfaces {
+		if !it.Usable() || it.Loopback {
+			continue
+		}
+		for _, p := range it.Addrs {
+			if a := p.Addr(); a.Is4() && !a.IsLoopback() {
+				out = append(out, Task{Layer: result.Address, Name: "arp-conflict", Target: it.Name + " " + a.String(), Timeout: time.Second,
+					Probe: probes.NewAddressConflict(it.Name, a)})
+			}
+		}
+	}
+	return out
 }
 
 func (o Options) defaultUpstreams() bool {
@@ -378,9 +398,85 @@ func serviceTask(o Options, t Target, names *nameBoard) Task {
 	task.Probe = serviceProbe(o, t, netip.Addr{})
 	if names != nil {
 		inner := task.Probe
-		task.Probe = func(ctx context.Context) []result.Check { return inner(names.pin(ctx, t.Host)) }
+		task.Probe = func(ctx context.Context) []result.Check {
+			ctx = names.pin(ctx, t.Host)
+			fam := familyConnects(ctx, t, names.addrs(t.Host))
+			cs := inner(ctx)
+			return append(cs, familyChecks(t, cs, fam)...)
+		}
 	}
 	return task
+}
+
+// familyResult is one IP family's own connection attempt to a target.
+type familyResult struct {
+	family int
+	addr   netip.Addr
+	check  result.Check
+}
+
+// familyConnects starts, next to a named target's own check, one TCP
+// connection to the first address of each IP family its name resolved
+// to, when it resolved to both: the report then says of IPv4 and IPv6
+// each whether the service answers, which the target's own check (it
+// stops at the first address that works) cannot.
+func familyConnects(ctx context.Context, t Target, addrs []netip.Addr) <-chan familyResult {
+	if t.Scheme == "udp" {
+		return nil
+	}
+	first := map[int]netip.Addr{}
+	for _, a := range addrs {
+		if f := probes.Family(a); !first[f].IsValid() {
+			first[f] = a.Unmap()
+		}
+	}
+	if len(first) < 2 {
+		return nil
+	}
+	ch := make(chan familyResult, len(first))
+	for f, a := range first {
+		go func() {
+			cctx, cancel := context.WithTimeout(ctx, ConnectTimeout)
+			defer cancel()
+			ch <- familyResult{f, a, probes.TCP(cctx, t.Host, t.Port, probes.TCPOptions{Layer: result.Service, Address: a})}
+		}()
+	}
+	return ch
+}
+
+// familyChecks reports the other family's attempt when the target's own
+// check connected: a "tcp-family" check, ok, or a warning when that
+// family does not answer (tcp.family_fails). When the target failed on
+// every address, its own checks already say so.
+func familyChecks(t Target, own []result.Check, ch <-chan familyResult) []result.Check {
+	if ch == nil {
+		return nil
+	}
+	used := 0
+	for _, c := range own {
+		if c.Name == "tcp" && c.Status == result.OK {
+			used = familyOf(c)
+		}
+	}
+	var out []result.Check
+	for range 2 {
+		r := <-ch
+		if used == 0 || r.family == used {
+			continue
+		}
+		c := r.check
+		c.Name, c.Target = "tcp-family", t.String()
+		c.With("family", r.family).With("address", r.addr.String())
+		if c.Status == result.OK {
+			c.Detail = fmt.Sprintf("over IPv%d too (%s): %s", r.family, r.addr, c.Detail)
+		} else {
+			c.Status, c.Reason = result.Warn, result.ReasonTCPFamilyFails
+			c.With("family_reason", string(r.check.Reason))
+			c.Detail = fmt.Sprintf("answers over IPv%d, but not over IPv%d (%s): %s", used, r.family, r.addr, c.Detail)
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // serviceProbe is the probe of one target; with addr valid it connects

@@ -57,6 +57,7 @@ func TestPlan(t *testing.T) {
 			sys: labSystem,
 			want: `link link interfaces
 address address interfaces
+address arp-conflict eth0 10.77.1.10
 gateway ping 10.77.1.1
 gateway ping fe80::1%eth0
 internet ping 198.18.1.1

@@ -122,12 +122,14 @@ var causePriority = []result.Reason{
 	result.ReasonPathStopsAtHop,
 	// Link and address: the most specific first.
 	result.ReasonLinkNoInterfaces,
+	result.ReasonAddressConflict,
 	result.ReasonAddressDHCPFailed,
 	result.ReasonAddressNone,
 	result.ReasonAddressLinkLocalOnly,
 	result.ReasonAddressNoConfig,
 	result.ReasonAddressNoDefaultRoute,
 	// Gateway.
+	result.ReasonGatewayMisconfigured,
 	result.ReasonGatewayNone,
 	result.ReasonGatewayNoARP,
 	// DNS: a definite answer about the name before the servers' health.

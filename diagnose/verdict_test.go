@@ -104,11 +104,21 @@ func verdictCases() []verdictCase {
 		{name: "APIPA address means DHCP failed", checks: []result.Check{linkOK, apipa, noRoute, gwFail, upFail},
 			status: result.Failed, layer: result.Address, reason: result.ReasonAddressDHCPFailed,
 			consequences: []result.Layer{result.Gateway, result.Internet}, summary: "DHCP"},
+		{name: "another device holds this computer's address", checks: []result.Check{linkOK, addrOK, routeOK,
+			chk(result.Address, "arp-conflict", "eth0 10.77.1.10", result.Fail, result.ReasonAddressConflict, "conflict", "address", "10.77.1.10", "other_mac", "02:00:00:00:00:99"),
+			gwFail, upFail},
+			status: result.Failed, layer: result.Address, reason: result.ReasonAddressConflict,
+			consequences: []result.Layer{result.Gateway, result.Internet}, summary: "same IP address", advice: "02:00:00:00:00:99"},
 		{name: "no default route", checks: []result.Check{linkOK, addrOK, noRoute}, status: result.Failed, layer: result.Address,
 			reason: result.ReasonAddressNoDefaultRoute, summary: "no default gateway"},
 		{name: "gateway down", checks: []result.Check{linkOK, addrOK, routeOK, gwFail, upFail, dnsChk("a.test", "10.77.1.1", "system", result.Fail, "timeout")},
 			status: result.Failed, layer: result.Gateway, reason: result.ReasonGatewayNoReply,
 			consequences: []result.Layer{result.Internet, result.DNS}, summary: "cannot reach its router"},
+		{name: "a silent gateway while another router answers is a wrong setting", checks: []result.Check{linkOK, addrOK, routeOK,
+			chk(result.Gateway, "ping", "10.77.1.99", result.Fail, result.ReasonGatewayNoARP, "no ARP"),
+			chk(result.Gateway, "gateway-search", "10.77.1.99", result.Fail, result.ReasonGatewayMisconfigured, "found",
+				"configured_gateway", "10.77.1.99", "router_found", "10.77.1.1"), upFail},
+			status: result.Failed, layer: result.Gateway, reason: result.ReasonGatewayMisconfigured, summary: "probably the router", advice: "10.77.1.1"},
 		{name: "gateway silent but internet works is not the gateway's fault", checks: []result.Check{linkOK, addrOK, routeOK, gwFail, upOK},
 			status: result.Degraded, layer: result.Gateway, reason: result.ReasonGatewayIgnoresProbes, summary: "passes through"},
 		{name: "router does not forward", checks: []result.Check{linkOK, addrOK, routeOK, gwOK, upFail, upFail2},
@@ -345,5 +355,34 @@ func TestJudgeRedundantGateways(t *testing.T) {
 	ls := Judge([]result.Check{gwOK, gw2}, []result.Layer{result.Gateway})
 	if ls[0].Status != result.Warn || ls[0].Reason != result.ReasonGatewayPartlyAnswered {
 		t.Fatalf("layer %s %q", ls[0].Status, ls[0].Reason)
+	}
+}
+
+// IPv6 set up but dead beyond the router while IPv4 works is its own
+// degraded verdict; no IPv6 at all, or a lone flaky IPv4 upstream, is not.
+func TestIPv6BrokenVerdict(t *testing.T) {
+	route6 := chk(result.Address, "route", "IPv6 default route", result.OK, "", "via fe80::1", "default_route_v6", true)
+	up6Fail := chk(result.Internet, "ping", "2606:4700:4700::1111", result.Fail, result.ReasonInternetNoReply, "silent", "family", 6)
+	up4 := chk(result.Internet, "ping", "1.1.1.1", result.OK, "", "answers", "family", 4)
+	up4b := chk(result.Internet, "ping", "8.8.8.8", result.Fail, result.ReasonInternetNoReply, "silent", "family", 4)
+	tests := []struct {
+		name   string
+		checks []result.Check
+		reason result.Reason
+	}{
+		{"configured IPv6 that reaches nothing", []result.Check{linkOK, addrOK, routeOK, route6, gwOK, up4, up6Fail}, result.ReasonInternetIPv6Broken},
+		{"no IPv6 route: not a fault of IPv6", []result.Check{linkOK, addrOK, routeOK, gwOK, up4, up6Fail}, result.ReasonInternetPartlyAnswered},
+		{"an IPv4 upstream fails too", []result.Check{linkOK, addrOK, routeOK, route6, gwOK, up4, up4b, up6Fail}, result.ReasonInternetPartlyAnswered},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := Decide(Judge(tt.checks, result.Layers))
+			if v.Status != result.Degraded || v.Layer != result.Internet || v.Reason != tt.reason {
+				t.Fatalf("verdict %s/%s/%s: %s", v.Status, v.Layer, v.Reason, v.Summary)
+			}
+			if tt.reason == result.ReasonInternetIPv6Broken && !strings.Contains(v.Summary, "wait for it to fail") {
+				t.Errorf("summary %q does not explain the fallback wait", v.Summary)
+			}
+		})
 	}
 }

@@ -24,8 +24,9 @@ const (
 // Local conditions of this computer that make a measurement impossible.
 // They are never a network verdict.
 const (
-	ReasonLocalResources  Reason = "local.resources"
-	ReasonLocalPermission Reason = "local.permission"
+	ReasonLocalResources   Reason = "local.resources"
+	ReasonLocalPermission  Reason = "local.permission"
+	ReasonLocalUnsupported Reason = "local.unsupported"
 )
 
 // Link layer.
@@ -94,6 +95,7 @@ var _ = register(
 
 	ReasonInfo{ReasonLocalResources, "This computer ran out of a local resource (open files, buffers) during the check: not a network fault."},
 	ReasonInfo{ReasonLocalPermission, "This computer did not permit the measurement (socket permission): not a network fault."},
+	ReasonInfo{ReasonLocalUnsupported, "This operating system does not offer what the measurement needs (e.g. raw ARP on a non-Linux system): not measured."},
 
 	ReasonInfo{ReasonLinkAdminDown, "The interface is switched off (administratively down)."},
 	ReasonInfo{ReasonLinkNoCarrier, "The interface is on but has no link: cable unplugged, Wi-Fi not associated."},
