@@ -26,7 +26,7 @@ const lossCount = 50
 // scenarios is the fault catalogue: every verdict netprobe can reach, each
 // from a real fault in the lab.
 func scenarios() []scenario {
-	return []scenario{
+	return append([]scenario{
 		{
 			name:   "healthy",
 			status: okOnly, layer: []string{"none"},
@@ -473,7 +473,7 @@ func scenarios() []scenario {
 					func(c check) bool { return c.str("icmp_permission") == "denied" })
 			},
 		},
-	}
+	}, verdictScenarios()...)
 }
 
 // wantCheck fails the test unless some check (in layer, or anywhere when
