@@ -480,8 +480,9 @@ func (l *lab) quickHealth() error {
 		}
 	}
 	for _, srv := range []string{resolverAV4, resolverBV6} {
-		if rc := dnsRcode(c, srv, "www.lab.test", 1, 300*time.Millisecond); rc != "NOERROR" {
-			return fmt.Errorf("dns @%s: %s", srv, rc)
+		// The right answer, not only an answer: no "stale" mode left over.
+		if rc, addrs := dnsAnswer(c, srv, "www.lab.test", 1, 300*time.Millisecond); rc != "NOERROR" || len(addrs) != 1 || addrs[0] != svcV4 {
+			return fmt.Errorf("dns @%s: %s %v, want NOERROR [%s]", srv, rc, addrs, svcV4)
 		}
 	}
 	// A full-size packet crosses both router hops and comes back: no MTU
