@@ -19,6 +19,7 @@ type dnsMode int32
 const (
 	dnsNormal   dnsMode = iota // answer lab.test authoritatively
 	dnsServfail                // answer everything SERVFAIL (a broken recursive resolver)
+	dnsStale                   // answer from staleZone first: a wrong record (stale, or hijacked)
 )
 
 // zone is the lab's one zone. Names outside lab.test get REFUSED, as a
@@ -29,8 +30,16 @@ var zone = map[string][]string{
 	"www.lab.test.":     {svcV4, svcV6},
 	"mail.lab.test.":    {svcV4, svcV6},
 	"expired.lab.test.": {svcV4, svcV6},
+	"big.lab.test.":     {svcV4, svcV6},
+	"broken.lab.test.":  {svcV4, svcV6},
 	"printer.lab.test.": {printerV4, printerV6},
 	"one.lab.test.":     {anycastV4, anycastV6},
+}
+
+// staleZone is what a resolver in dnsStale mode answers instead: www still
+// points at the server it moved away from, where nothing listens any more.
+var staleZone = map[string][]string{
+	"www.lab.test.": {staleV4, staleV6},
 }
 
 // dnsListener is one real DNS server (UDP and TCP, miekg/dns) bound to one
@@ -122,6 +131,9 @@ func (d *dnsListener) serve(w dns.ResponseWriter, req *dns.Msg) {
 	}
 	m.Authoritative = true
 	addrs, ok := zone[name]
+	if stale, found := staleZone[name]; found && dnsMode(d.mode.Load()) == dnsStale {
+		addrs = stale
+	}
 	if !ok && name != labDomain+"." {
 		m.Rcode = dns.RcodeNameError
 		m.Ns = []dns.RR{soa()}

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -93,6 +94,10 @@ func (a *argSet) argv(l *lab) []string {
 	return append(out, a.extra...)
 }
 
+// pendingEnv, set to "run", runs netprobe in scenarios whose feature is
+// still pending (scenario.needs) instead of skipping that part.
+const pendingEnv = "NETPROBE_E2E_PENDING"
+
 // scenario is one fault and the verdict netprobe must reach.
 type scenario struct {
 	name string
@@ -105,12 +110,38 @@ type scenario struct {
 	args         func(a *argSet)
 	timeout      time.Duration
 	unprivileged bool
+	// signal, when set, is sent to netprobe's process group signalAfter
+	// its start, as Ctrl-C in a terminal would.
+	signal      syscall.Signal
+	signalAfter time.Duration
+	// needs names the netprobe feature the assertions wait for. While it
+	// is set, the fault is built and proven but the netprobe run is
+	// skipped, unless NETPROBE_E2E_PENDING=run: the lab side stays proven
+	// in CI, and the lead deletes the mark when the feature lands.
+	needs string
 
 	status []string // accepted verdict.status values
 	layer  []string // accepted verdict.layer values (nil: any)
+	reason []string // accepted verdict.reason values (nil: not checked)
+	// exit is the expected exit code when it is not the one verdict.status
+	// implies (130 after SIGINT); 0: implied by the status.
+	exit int
 	// evidence asserts the key piece of evidence in the report.
-	evidence func(t *testing.T, r *report)
+	evidence func(t asserter, r *report)
 }
+
+// asserter is the part of *testing.T the assertions use, so their own
+// tests can feed them reports and see what they reject.
+type asserter interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Logf(format string, args ...any)
+	Failed() bool
+}
+
+// signalExitBound is how soon after SIGINT netprobe must have exited,
+// report printed: the probes are cancelled, not waited for.
+const signalExitBound = time.Second
 
 // TestFaultLab builds the lab once and runs every scenario against it in
 // sequence: scenarios share the namespaces and servers and toggle one fault
@@ -173,6 +204,9 @@ func TestFaultLab(t *testing.T) {
 			if labOnly {
 				t.Skipf("%s set: lab state verified, netprobe not run", labOnlyEnv)
 			}
+			if sc.needs != "" && os.Getenv(pendingEnv) != "run" {
+				t.Skipf("pending: %s (lab state verified; %s=run runs netprobe anyway)", sc.needs, pendingEnv)
+			}
 			a := defaultArgs()
 			if sc.args != nil {
 				sc.args(a)
@@ -181,7 +215,8 @@ func TestFaultLab(t *testing.T) {
 			if timeout == 0 {
 				timeout = defaultRunTimeout
 			}
-			inv := invocation{args: a.argv(l), timeout: timeout, unprivileged: sc.unprivileged}
+			inv := invocation{args: a.argv(l), timeout: timeout, unprivileged: sc.unprivileged,
+				signal: sc.signal, signalAfter: sc.signalAfter}
 			o, err := runNetprobe(bin, inv)
 			if err != nil {
 				t.Fatal(err)
@@ -197,10 +232,10 @@ func TestFaultLab(t *testing.T) {
 
 // assertOutcome checks the verdict, the exit code, the time bound and the
 // scenario's key evidence, and on failure prints the whole report.
-func assertOutcome(t *testing.T, sc scenario, inv invocation, o outcome) {
+func assertOutcome(t asserter, sc scenario, inv invocation, o outcome) {
 	t.Helper()
 	v := o.report.Verdict
-	t.Logf("verdict %s/%s in %s (exit %d): %s", v.Status, v.Layer, o.elapsed.Round(time.Millisecond), o.exit, v.Summary)
+	t.Logf("verdict %s/%s (reason %q) in %s (exit %d): %s", v.Status, v.Layer, v.Reason, o.elapsed.Round(time.Millisecond), o.exit, v.Summary)
 	defer func() {
 		if t.Failed() {
 			var pretty bytes.Buffer
@@ -220,12 +255,31 @@ func assertOutcome(t *testing.T, sc scenario, inv invocation, o outcome) {
 	if sc.layer != nil && !slices.Contains(sc.layer, v.Layer) {
 		t.Errorf("verdict.layer = %q, want one of %v", v.Layer, sc.layer)
 	}
-	wantExit := map[string]int{"ok": 0, "fail": 1, "degraded": 3}
-	if want, ok := wantExit[v.Status]; ok && o.exit != want {
+	if sc.reason != nil && !slices.Contains(sc.reason, v.Reason) {
+		t.Errorf("verdict.reason = %q, want one of %v", v.Reason, sc.reason)
+	}
+	wantExit := map[string]int{"ok": 0, "fail": 1, "degraded": 3, "unknown": 4}
+	if sc.exit != 0 {
+		if o.exit != sc.exit {
+			t.Errorf("exit code %d, want %d", o.exit, sc.exit)
+		}
+	} else if want, ok := wantExit[v.Status]; ok && o.exit != want {
 		t.Errorf("exit code %d for status %q, want %d", o.exit, v.Status, want)
 	}
 	if bound := inv.timeout + exitMargin; o.elapsed > bound {
 		t.Errorf("run took %s, over its --timeout %s + %s margin", o.elapsed.Round(time.Millisecond), inv.timeout, exitMargin)
+	}
+	if inv.signal != 0 {
+		switch {
+		case o.signalledAt == 0:
+			t.Errorf("netprobe exited after %s, before the %s it was to get at %s: the scenario proves nothing",
+				o.elapsed.Round(time.Millisecond), inv.signal, inv.signalAfter)
+		case o.elapsed-o.signalledAt > signalExitBound:
+			t.Errorf("netprobe exited %s after %s, want within %s",
+				(o.elapsed - o.signalledAt).Round(time.Millisecond), inv.signal, signalExitBound)
+		default:
+			t.Logf("exited %s after %s", (o.elapsed - o.signalledAt).Round(time.Millisecond), inv.signal)
+		}
 	}
 	if sc.evidence != nil {
 		sc.evidence(t, &o.report)

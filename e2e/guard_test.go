@@ -61,16 +61,56 @@ func TestCheckLabOnly(t *testing.T) {
 // lab interface.
 func TestLabAddressesInLabRanges(t *testing.T) {
 	for _, a := range []string{clientV4, clientV6, gwV4, gwV6, printerV4, printerV6, routerUpV4, routerUpV6,
-		upstreamV4, upstreamV6, anycastV4, anycastV6, resolverAV4, resolverBV6, svcV4, svcV6} {
+		ispDownV4, ispDownV6, ispUpV4, ispUpV6, upstreamV4, upstreamV6, anycastV4, anycastV6,
+		resolverAV4, resolverBV6, svcV4, svcV6, staleV4, staleV6} {
 		if !inLab(netip.MustParseAddr(a)) {
 			t.Errorf("%s is outside %v", a, labPrefixes)
 		}
 	}
-	for name, addrs := range zone {
-		for _, a := range addrs {
-			if !inLab(netip.MustParseAddr(a)) {
-				t.Errorf("zone %s -> %s is outside the lab", name, a)
+	for _, z := range []map[string][]string{zone, staleZone} {
+		for name, addrs := range z {
+			for _, a := range addrs {
+				if !inLab(netip.MustParseAddr(a)) {
+					t.Errorf("zone %s -> %s is outside the lab", name, a)
+				}
 			}
 		}
 	}
+	// Every prefix a route or an address in the baseline names, so a new
+	// hop or link cannot bring in a real address either.
+	for ns, lines := range baseline() {
+		for _, line := range lines {
+			f := strings.Fields(line)
+			for _, w := range f {
+				if w == "default" || !strings.ContainsAny(w, ".:") || strings.Contains(w, "lab.test") {
+					continue
+				}
+				p, err := netip.ParsePrefix(w)
+				if err != nil {
+					a, aerr := netip.ParseAddr(w)
+					if aerr != nil {
+						continue
+					}
+					p = netip.PrefixFrom(a, a.BitLen())
+				}
+				if p.Addr().IsLinkLocalUnicast() {
+					continue // never routed: the "DHCP gave up" address
+				}
+				if !prefixInLab(p) {
+					t.Errorf("%s baseline %q: %s is outside the lab", ns, line, w)
+				}
+			}
+		}
+	}
+}
+
+// prefixInLab reports whether all of p lies inside one lab prefix.
+func prefixInLab(p netip.Prefix) bool {
+	p = p.Masked()
+	for _, lp := range labPrefixes {
+		if lp.Bits() <= p.Bits() && lp.Contains(p.Addr()) {
+			return true
+		}
+	}
+	return false
 }

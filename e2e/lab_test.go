@@ -28,16 +28,22 @@ const (
 	printerV4 = "10.77.1.20"
 	printerV6 = "fd00:77:0:1::20"
 
-	routerUpV4   = "198.18.0.1" // router, upstream side
+	routerUpV4   = "198.18.0.1" // router, ISP side: hop 1 of every path to the internet
 	routerUpV6   = "fd00:77:0:2::1"
-	upstreamV4   = "198.18.0.2" // the "internet" side of the transit link
-	upstreamV6   = "fd00:77:0:2::2"
+	ispDownV4    = "198.18.0.2" // ISP router, client side: hop 2, the address a trace shows
+	ispDownV6    = "fd00:77:0:2::2"
+	ispUpV4      = "198.18.2.1" // ISP router, upstream side
+	ispUpV6      = "fd00:77:0:4::1"
+	upstreamV4   = "198.18.2.2" // the "internet" side of the ISP's transit link
+	upstreamV6   = "fd00:77:0:4::2"
 	anycastV4    = "198.18.1.1" // stands in for 1.1.1.1: answers ICMP, DNS, 80/443
 	anycastV6    = "fd00:77:0:3::1"
 	resolverAV4  = "198.18.1.53"     // first system resolver (resolv.conf)
 	resolverBV6  = "fd00:77:0:3::53" // second system resolver (resolv.conf)
-	svcV4        = "198.18.1.80"     // svc/www/mail/expired.lab.test
+	svcV4        = "198.18.1.80"     // svc/www/mail/expired/big/broken.lab.test
 	svcV6        = "fd00:77:0:3::80"
+	staleV4      = "198.18.1.99" // a retired server: configured, nothing listens (TCP RST)
+	staleV6      = "fd00:77:0:3::99"
 	linkLocalV4  = "169.254.7.7" // the "DHCP gave up" address of one scenario
 	labDomain    = "lab.test"
 	routerTunDev = "tun0"
@@ -81,7 +87,10 @@ type lab struct {
 
 	nftDirty map[string]bool // namespaces a fault gave an nftables ruleset
 	delayOn  bool            // the latency fault's policy rules are in place
-	cleanup  []func()
+	// icmpLimits are the kernel's ICMP error rate limits as key=value,
+	// read when the lab is built; reset writes them back.
+	icmpLimits []string
+	cleanup    []func()
 }
 
 // topology returns, per namespace, the iproute2 commands that build the lab
@@ -105,7 +114,11 @@ func topology() map[string][]string {
 		nsRouter: {
 			"link set lo up",
 			"link add r-lan type veth peer name sw-r netns " + nsLAN,
-			"link add r-up type veth peer name u0 netns " + nsUpstream,
+			"link add r-up type veth peer name i-down netns " + nsISP,
+		},
+		nsISP: {
+			"link set lo up",
+			"link add i-up type veth peer name u0 netns " + nsUpstream,
 		},
 		nsUpstream: {
 			"link set lo up",
@@ -146,19 +159,35 @@ func baseline() map[string][]string {
 		},
 		nsRouter: {
 			"link set r-lan up",
-			"link set r-up up",
+			// The MTU black-hole fault lowers the MTU of the router–ISP
+			// link (both ends); "replace" cannot undo that, so set it.
+			"link set r-up mtu 1500 up",
 			"addr replace " + gwV4 + "/24 dev r-lan",
 			"addr replace " + gwV6 + "/64 dev r-lan nodad",
 			"addr replace " + routerUpV4 + "/24 dev r-up",
 			"addr replace " + routerUpV6 + "/64 dev r-up nodad",
-			"route replace 198.18.1.0/24 via " + upstreamV4 + " dev r-up",
-			"route replace fd00:77:0:3::/64 via " + upstreamV6 + " dev r-up",
-			// A real router's default points at its ISP; here the ISP is the
-			// upstream namespace, which has no default route, so a stray
-			// packet to any non-lab address dies there.
-			"route replace default via " + upstreamV4 + " dev r-up",
-			"route replace default via " + upstreamV6 + " dev r-up",
+			"route replace 198.18.1.0/24 via " + ispDownV4 + " dev r-up",
+			"route replace fd00:77:0:3::/64 via " + ispDownV6 + " dev r-up",
+			// A real router's default points at its ISP; the ISP's points
+			// at the upstream namespace, which has no default route, so a
+			// stray packet to any non-lab address dies there.
+			"route replace default via " + ispDownV4 + " dev r-up",
+			"route replace default via " + ispDownV6 + " dev r-up",
 			"neigh flush dev r-lan",
+		},
+		nsISP: {
+			"link set i-down mtu 1500 up",
+			"link set i-up up",
+			"addr replace " + ispDownV4 + "/24 dev i-down",
+			"addr replace " + ispDownV6 + "/64 dev i-down nodad",
+			"addr replace " + ispUpV4 + "/24 dev i-up",
+			"addr replace " + ispUpV6 + "/64 dev i-up nodad",
+			"route replace 10.77.0.0/16 via " + routerUpV4 + " dev i-down",
+			"route replace fd00:77:0:1::/64 via " + routerUpV6 + " dev i-down",
+			"route replace 198.18.1.0/24 via " + upstreamV4 + " dev i-up",
+			"route replace fd00:77:0:3::/64 via " + upstreamV6 + " dev i-up",
+			"route replace default via " + upstreamV4 + " dev i-up",
+			"route replace default via " + upstreamV6 + " dev i-up",
 		},
 		nsUpstream: {
 			"link set u0 up",
@@ -167,18 +196,28 @@ func baseline() map[string][]string {
 			"addr replace " + anycastV4 + "/32 dev lo",
 			"addr replace " + resolverAV4 + "/32 dev lo",
 			"addr replace " + svcV4 + "/32 dev lo",
-			"addr replace " + anycastV6 + "/128 dev lo",
-			"addr replace " + resolverBV6 + "/128 dev lo",
-			"addr replace " + svcV6 + "/128 dev lo",
-			"route replace 10.77.0.0/16 via " + routerUpV4 + " dev u0",
-			"route replace fd00:77:0:1::/64 via " + routerUpV6 + " dev u0",
+			"addr replace " + staleV4 + "/32 dev lo",
+			// nodad on lo too: a new IPv6 address stays tentative until the
+			// kernel's DAD work item runs, even on loopback, and on a
+			// loaded machine a server binding it first gets EADDRNOTAVAIL.
+			"addr replace " + anycastV6 + "/128 dev lo nodad",
+			"addr replace " + resolverBV6 + "/128 dev lo nodad",
+			"addr replace " + svcV6 + "/128 dev lo nodad",
+			"addr replace " + staleV6 + "/128 dev lo nodad",
+			// Back to the LAN and to the router–ISP link (a trace's
+			// hop 1 and 2 addresses) through the ISP.
+			"route replace 10.77.0.0/16 via " + ispUpV4 + " dev u0",
+			"route replace fd00:77:0:1::/64 via " + ispUpV6 + " dev u0",
+			"route replace 198.18.0.0/24 via " + ispUpV4 + " dev u0",
+			"route replace fd00:77:0:2::/64 via " + ispUpV6 + " dev u0",
 		},
 	}
 }
 
 // sysctls are the per-namespace kernel settings of the healthy lab. They
 // are applied before the interfaces exist, so "default" settings reach them.
-func sysctls() map[string][]string {
+// icmpLimits are the kernel's ICMP error rate limits (see icmpLimitKeys).
+func sysctls(icmpLimits []string) map[string][]string {
 	m := map[string][]string{
 		nsLAN: {"net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"},
 		nsRouter: {
@@ -189,6 +228,10 @@ func sysctls() map[string][]string {
 			// drop them.
 			"net.ipv4.conf.all.rp_filter=0",
 			"net.ipv4.conf.default.rp_filter=0",
+		},
+		nsISP: {
+			"net.ipv4.ip_forward=1",
+			"net.ipv6.conf.all.forwarding=1",
 		},
 		// The kernel default for a new namespace, set explicitly: the
 		// unprivileged scenario relies on "nobody may open ICMP sockets".
@@ -205,7 +248,35 @@ func sysctls() map[string][]string {
 		// so for the first second or two it forwards no IPv6 at all.
 		m[ns] = append(m[ns], "net.ipv6.conf.default.accept_dad=0", "net.ipv6.conf.all.accept_dad=0")
 	}
+	// The kernel's ICMP error rate limits, written back on every reset
+	// because the loss_from_hop2 scenario lifts them (icmpUnlimited).
+	for _, ns := range []string{nsRouter, nsISP, nsUpstream} {
+		m[ns] = append(m[ns], icmpLimits...)
+	}
 	return m
+}
+
+// icmpLimitKeys are the per-destination ICMP error rate limits (v4: a
+// burst of 6, then one per icmp_ratelimit ms; v6 likewise). Their defaults
+// differ between kernels (IPv6: 1000 ms on older ones, 100 ms on newer), so
+// the lab reads them from a fresh namespace instead of assuming them.
+var icmpLimitKeys = []string{"net.ipv4.icmp_ratelimit", "net.ipv6.icmp.ratelimit"}
+
+// icmpUnlimited lifts the ICMP error rate limits: every error is sent.
+var icmpUnlimited = []string{"net.ipv4.icmp_ratelimit=0", "net.ipv6.icmp.ratelimit=0"}
+
+// readICMPLimits reads the kernel's defaults from a lab namespace that no
+// fault has touched yet.
+func (l *lab) readICMPLimits(ns string) ([]string, error) {
+	var kv []string
+	for _, k := range icmpLimitKeys {
+		v, err := l.readSysctl(ns, k)
+		if err != nil {
+			return nil, err
+		}
+		kv = append(kv, k+"="+v)
+	}
+	return kv, nil
 }
 
 // resolvConf is the client's system resolver configuration: two resolvers,
@@ -256,7 +327,10 @@ func newLab(t *testing.T) *lab {
 		// (cleanups run last-registered first).
 		l.addCleanup(func() { h.Close() })
 	}
-	for ns, kv := range sysctls() {
+	if l.icmpLimits, err = l.readICMPLimits(nsUpstream); err != nil {
+		t.Fatal(err)
+	}
+	for ns, kv := range sysctls(l.icmpLimits) {
 		if err := l.sysctl(ns, kv...); err != nil {
 			t.Fatal(err)
 		}
@@ -320,7 +394,7 @@ func (l *lab) applyBaseline() error {
 		}
 		delete(l.nftDirty, ns)
 	}
-	for ns, kv := range sysctls() {
+	for ns, kv := range sysctls(l.icmpLimits) {
 		if err := l.sysctl(ns, kv...); err != nil {
 			errs = append(errs, err)
 		}
@@ -406,8 +480,17 @@ func (l *lab) quickHealth() error {
 		}
 	}
 	for _, srv := range []string{resolverAV4, resolverBV6} {
-		if rc := dnsRcode(c, srv, "www.lab.test", 1, 300*time.Millisecond); rc != "NOERROR" {
-			return fmt.Errorf("dns @%s: %s", srv, rc)
+		// The right answer, not only an answer: no "stale" mode left over.
+		if rc, addrs := dnsAnswer(c, srv, "www.lab.test", 1, 300*time.Millisecond); rc != "NOERROR" || len(addrs) != 1 || addrs[0] != svcV4 {
+			return fmt.Errorf("dns @%s: %s %v, want NOERROR [%s]", srv, rc, addrs, svcV4)
+		}
+	}
+	// A full-size packet crosses both router hops and comes back: no MTU
+	// fault is left over (the checks above only send small packets).
+	for _, dst := range []string{svcV4, svcV6} {
+		p, err := pingWith(c, dst, 1, 0, 300*time.Millisecond, pingOpts{size: 1500, df: true})
+		if err != nil || p.received != 1 {
+			return fmt.Errorf("1500-byte ping %s: %v %v", dst, p, err)
 		}
 	}
 	return nil

@@ -16,6 +16,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"time"
 )
 
@@ -55,6 +57,10 @@ type invocation struct {
 	args         []string
 	timeout      time.Duration // passed as --timeout and used as the exit bound
 	unprivileged bool          // run as nobody:nogroup with no supplementary groups
+	// signal, when set, goes to the run's process group signalAfter its
+	// start, as a terminal's Ctrl-C (SIGINT) goes to the foreground group.
+	signal      syscall.Signal
+	signalAfter time.Duration
 }
 
 // outcome is what one run produced.
@@ -64,6 +70,9 @@ type outcome struct {
 	stderr  string
 	exit    int
 	elapsed time.Duration
+	// signalledAt is when, after the start, the invocation's signal was
+	// sent; 0 when it was not (none asked for, or the run ended first).
+	signalledAt time.Duration
 }
 
 // checkLabOnly refuses any invocation that could make netprobe talk to
@@ -187,14 +196,49 @@ func runNetprobe(bin string, inv invocation) (outcome, error) {
 	cmd.WaitDelay = time.Second
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if inv.signal != 0 {
+		// Its own process group, so the signal reaches netprobe (which
+		// `ip netns exec` and setpriv become by exec) and nothing else.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	}
 	start := time.Now()
-	err := cmd.Run()
-	o := outcome{stdout: stdout.Bytes(), stderr: stderr.String(), elapsed: time.Since(start)}
+	if err := cmd.Start(); err != nil {
+		return outcome{}, err
+	}
+	var mu sync.Mutex
+	var signalledAt time.Duration
+	exited := false
+	if inv.signal != 0 {
+		timer := time.AfterFunc(inv.signalAfter, func() {
+			mu.Lock()
+			defer mu.Unlock()
+			if exited {
+				return
+			}
+			// Negative pid: the whole group, whose id is the child's pid.
+			if err := syscall.Kill(-cmd.Process.Pid, inv.signal); err == nil {
+				signalledAt = time.Since(start)
+			}
+		})
+		defer timer.Stop()
+	}
+	err := cmd.Wait()
+	elapsed := time.Since(start)
+	mu.Lock()
+	exited = true
+	o := outcome{stdout: stdout.Bytes(), stderr: stderr.String(), elapsed: elapsed, signalledAt: signalledAt}
+	mu.Unlock()
 	var ee *exec.ExitError
 	switch {
 	case err == nil:
 	case errors.As(err, &ee) && ctx.Err() == nil:
 		o.exit = ee.ExitCode()
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			// Killed by the signal instead of handling it: the shell's
+			// convention, 128+n, so a scenario expecting 130 still reads
+			// it, and the missing report fails it below.
+			o.exit = 128 + int(ws.Signal())
+		}
 	default:
 		return o, fmt.Errorf("netprobe did not finish (%s after start, --timeout %s): %v\nstderr:\n%s",
 			o.elapsed.Round(time.Millisecond), inv.timeout, err, tail(stderr.Bytes(), 3000))
@@ -210,10 +254,13 @@ func runNetprobe(bin string, inv invocation) (outcome, error) {
 type report struct {
 	Schema  string `json:"schema"`
 	Verdict struct {
-		Status  string   `json:"status"`
-		Layer   string   `json:"layer"`
-		Summary string   `json:"summary"`
-		Advice  []string `json:"advice"`
+		Status       string   `json:"status"`
+		Layer        string   `json:"layer"`
+		Reason       string   `json:"reason"`
+		Summary      string   `json:"summary"`
+		Advice       []string `json:"advice"`
+		Consequences []string `json:"consequences"`
+		Independent  []string `json:"independent"`
 	} `json:"verdict"`
 	Host struct {
 		ICMP string `json:"icmp"`
@@ -221,8 +268,13 @@ type report struct {
 	Layers []struct {
 		Name   string  `json:"name"`
 		Status string  `json:"status"`
+		Reason string  `json:"reason"`
+		Note   string  `json:"note"`
 		Checks []check `json:"checks"`
 	} `json:"layers"`
+	// Interrupted: the run was stopped (SIGINT, SIGTERM) before every
+	// check finished.
+	Interrupted bool `json:"interrupted"`
 }
 
 type check struct {
@@ -230,6 +282,8 @@ type check struct {
 	Name     string         `json:"name"`
 	Target   string         `json:"target"`
 	Status   string         `json:"status"`
+	Reason   string         `json:"reason"`
+	Round    int            `json:"round"` // 2: a follow-up of the confirmation round
 	Detail   string         `json:"detail"`
 	Evidence map[string]any `json:"evidence"`
 }
@@ -293,5 +347,45 @@ func (c check) strs(key string) []string {
 // describe is a compact one-line view of a check for failure messages.
 func (c check) describe() string {
 	ev, _ := json.Marshal(c.Evidence)
-	return fmt.Sprintf("%s/%s %s -> %s (%s) %s", c.Layer, c.Name, c.Target, c.Status, c.Detail, ev)
+	reason := ""
+	if c.Reason != "" {
+		reason = " [" + c.Reason + "]"
+	}
+	return fmt.Sprintf("%s/%s %s -> %s%s (%s) %s", c.Layer, c.Name, c.Target, c.Status, reason, c.Detail, ev)
+}
+
+// mentions reports whether some evidence value, at any depth (lists,
+// objects, "addr:port" strings), names one of the addresses.
+func (c check) mentions(addrs ...string) bool {
+	want := map[netip.Addr]bool{}
+	for _, a := range addrs {
+		want[netip.MustParseAddr(a)] = true
+	}
+	found := false
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for _, e := range x {
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		case string:
+			for _, tok := range strings.FieldsFunc(x, func(r rune) bool {
+				return !strings.ContainsRune("0123456789abcdefABCDEF.:[]", r)
+			}) {
+				tok = strings.TrimRight(tok, ".") // the end of a sentence
+				if a, err := netip.ParseAddr(strings.Trim(tok, "[]")); err == nil && want[a] {
+					found = true
+				} else if ap, err := netip.ParseAddrPort(tok); err == nil && want[ap.Addr()] {
+					found = true
+				}
+			}
+		}
+	}
+	walk(c.Evidence)
+	return found
 }

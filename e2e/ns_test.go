@@ -27,16 +27,19 @@ const labDirPattern = "np-e2e-"
 // The lab's namespaces. The LAN is its own namespace holding a bridge (the
 // "switch"), so taking the router's LAN port down leaves the client's link
 // up: with a plain veth pair the client would see NO-CARRIER and the fault
-// would look like a link failure instead of a dead gateway.
+// would look like a link failure instead of a dead gateway. The ISP router
+// sits between the client's router and the upstream hosts, so the path to
+// the internet has two router hops and a fault can start at the second.
 const (
 	nsClient   = nsPrefix + "client"
 	nsLAN      = nsPrefix + "lan"
 	nsRouter   = nsPrefix + "router"
+	nsISP      = nsPrefix + "isp"
 	nsUpstream = nsPrefix + "upstream"
 	nsPrinter  = nsPrefix + "printer"
 )
 
-var labNamespaces = []string{nsClient, nsLAN, nsRouter, nsUpstream, nsPrinter}
+var labNamespaces = []string{nsClient, nsLAN, nsRouter, nsISP, nsUpstream, nsPrinter}
 
 // cmdTimeout bounds every helper command (ip, nft, sysctl): they take
 // milliseconds, and a hung one must not eat the suite's budget.

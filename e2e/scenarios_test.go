@@ -20,17 +20,17 @@ var (
 // all is 0.7^50 ≈ 1.8e-8, and that they show 2 or fewer lost (≤ 4 %, under
 // the 5 % --loss-warn the scenario sets) is ≈ 4.5e-6: the scenario's false
 // negative rate. The other way, 25 or more of 50 lost (≥ 50 %, which a
-// tool might call a failure) has probability ≈ 1.3e-3 per pinged target.
+// tool might call a failure) has probability ≈ 2.4e-3 per pinged target.
 const lossCount = 50
 
 // scenarios is the fault catalogue: every verdict netprobe can reach, each
 // from a real fault in the lab.
 func scenarios() []scenario {
-	return []scenario{
+	return append([]scenario{
 		{
 			name:   "healthy",
 			status: okOnly, layer: []string{"none"},
-			evidence: func(t *testing.T, r *report) {
+			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "service", "a tcp check with port_state open",
 					func(c check) bool { return c.str("port_state") == "open" })
 				wantCheck(t, r, "dns", "a dns check with rcode NOERROR",
@@ -46,7 +46,7 @@ func scenarios() []scenario {
 			},
 			labSays: func(l *lab) error { return expectNoPing(l, gwV4) },
 			status:  failOnly, layer: []string{"link"},
-			evidence: func(t *testing.T, r *report) {
+			evidence: func(t asserter, r *report) {
 				wantLayerStatus(t, r, "link", "fail")
 				wantCheck(t, r, "link", "a failed link check of c0",
 					func(c check) bool { return c.Status == "fail" && c.Target == "c0" })
@@ -61,7 +61,7 @@ func scenarios() []scenario {
 			},
 			labSays: func(l *lab) error { return expectNoPing(l, gwV4) },
 			status:  failOnly, layer: []string{"address"},
-			evidence: func(t *testing.T, r *report) {
+			evidence: func(t asserter, r *report) {
 				wantLayerStatus(t, r, "address", "fail")
 				wantCheck(t, r, "address", "a failed address check of c0",
 					func(c check) bool { return c.Status == "fail" && c.Target == "c0" })
@@ -75,7 +75,7 @@ func scenarios() []scenario {
 			},
 			labSays: func(l *lab) error { return expectNoPing(l, gwV4) },
 			status:  failOnly, layer: []string{"address"},
-			evidence: func(t *testing.T, r *report) {
+			evidence: func(t asserter, r *report) {
 				wantLayerStatus(t, r, "address", "fail")
 				wantCheck(t, r, "address", "an address check that names the 169.254 address",
 					func(c check) bool { return strings.Contains(c.describe(), "169.254.") })
@@ -94,7 +94,7 @@ func scenarios() []scenario {
 				return expectNoPing(l, anycastV4)
 			},
 			status: failOnly, layer: []string{"address"},
-			evidence: func(t *testing.T, r *report) {
+			evidence: func(t asserter, r *report) {
 				wantLayerStatus(t, r, "address", "fail")
 				wantCheck(t, r, "address", "a failed address-layer check about the default route",
 					func(c check) bool {
@@ -121,7 +121,7 @@ func scenarios() []scenario {
 				return expectTCP(l, printerV4, 9100, "open")
 			},
 			status: failOnly, layer: []string{"gateway"},
-			evidence: func(t *testing.T, r *report) {
+			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "gateway", "a failed check of the gateway "+gwV4,
 					func(c check) bool { return c.Status == "fail" && strings.Contains(c.Target, gwV4) })
 			},
@@ -156,7 +156,7 @@ func scenarios() []scenario {
 				return nil
 			},
 			status: failOnly, layer: []string{"gateway"},
-			evidence: func(t *testing.T, r *report) {
+			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "gateway", "a failed check of the gateway "+gwV4,
 					func(c check) bool { return c.Status == "fail" && strings.Contains(c.Target, gwV4) })
 			},
@@ -175,7 +175,7 @@ func scenarios() []scenario {
 				return expectNoPing(l, anycastV4)
 			},
 			status: failOnly, layer: []string{"internet"},
-			evidence: func(t *testing.T, r *report) {
+			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "internet", "a failed internet check of "+anycastV4,
 					func(c check) bool { return c.Status == "fail" && strings.Contains(c.Target, anycastV4) })
 			},
@@ -209,7 +209,7 @@ func scenarios() []scenario {
 				return expectTCP(l, anycastV4, 443, "open")
 			},
 			status: []string{"ok", "degraded"},
-			evidence: func(t *testing.T, r *report) {
+			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "internet", `an internet check that fell back to TCP (method "tcp") and passed`,
 					func(c check) bool { return c.str("method") == "tcp" && c.Status != "fail" })
 			},
@@ -226,7 +226,7 @@ func scenarios() []scenario {
 				return expectRcode(l, resolverAV4, "www.lab.test", "refused", "timeout")
 			},
 			status: failOnly, layer: []string{"dns"},
-			evidence: func(t *testing.T, r *report) {
+			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "dns", "a failed dns check against "+resolverAV4,
 					func(c check) bool {
 						return c.Status == "fail" && strings.Contains(c.str("resolver"), resolverAV4) && c.str("rcode") != "NOERROR"
@@ -241,7 +241,7 @@ func scenarios() []scenario {
 			},
 			labSays: func(l *lab) error { return expectRcode(l, resolverAV4, "www.lab.test", "SERVFAIL") },
 			status:  failOnly, layer: []string{"dns"},
-			evidence: func(t *testing.T, r *report) {
+			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "dns", "a dns check with rcode SERVFAIL",
 					func(c check) bool { return c.str("rcode") == "SERVFAIL" })
 			},
@@ -253,7 +253,7 @@ func scenarios() []scenario {
 				a.targets = []string{"https://missing.lab.test/"}
 			},
 			status: failOnly, layer: []string{"dns"},
-			evidence: func(t *testing.T, r *report) {
+			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "", "a check with rcode NXDOMAIN",
 					func(c check) bool { return c.str("rcode") == "NXDOMAIN" })
 			},
@@ -270,7 +270,7 @@ func scenarios() []scenario {
 				return expectRcode(l, resolverBV6, "www.lab.test", "refused", "timeout")
 			},
 			status: degradedOnly, layer: []string{"dns"},
-			evidence: func(t *testing.T, r *report) {
+			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "dns", "a non-ok dns check against the dead resolver "+resolverBV6,
 					func(c check) bool { return c.Status != "ok" && strings.Contains(c.str("resolver"), resolverBV6) })
 				wantCheck(t, r, "dns", "an ok dns check against the live resolver "+resolverAV4,
@@ -289,7 +289,7 @@ func scenarios() []scenario {
 			},
 			labSays: func(l *lab) error { return expectTCP(l, svcV4, 443, "filtered") },
 			status:  failOnly, layer: []string{"service"},
-			evidence: func(t *testing.T, r *report) {
+			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "service", `a check with port_state "filtered"`,
 					func(c check) bool { return c.str("port_state") == "filtered" })
 			},
@@ -303,7 +303,7 @@ func scenarios() []scenario {
 			},
 			labSays: func(l *lab) error { return expectTCP(l, svcV4, 443, "closed") },
 			status:  failOnly, layer: []string{"service"},
-			evidence: func(t *testing.T, r *report) {
+			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "service", `a check with port_state "closed"`,
 					func(c check) bool { return c.str("port_state") == "closed" })
 			},
@@ -315,7 +315,7 @@ func scenarios() []scenario {
 				a.targets = []string{"https://expired.lab.test/"}
 			},
 			status: failOnly, layer: []string{"service"},
-			evidence: func(t *testing.T, r *report) {
+			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "service", "a failed tls check whose verify_error says the certificate expired",
 					func(c check) bool {
 						return c.Status == "fail" && strings.Contains(strings.ToLower(c.str("verify_error")), "expired")
@@ -357,7 +357,7 @@ func scenarios() []scenario {
 			},
 			timeout: 20 * time.Second,
 			status:  degradedOnly, layer: []string{"gateway", "internet"},
-			evidence: func(t *testing.T, r *report) {
+			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "", "a gateway or internet check with loss_pct > 0",
 					func(c check) bool {
 						v, ok := c.num("loss_pct")
@@ -385,7 +385,7 @@ func scenarios() []scenario {
 			},
 			timeout: 15 * time.Second,
 			status:  degradedOnly, layer: []string{"internet"},
-			evidence: func(t *testing.T, r *report) {
+			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "internet", "an internet check with avg_ms ≥ 600",
 					func(c check) bool {
 						v, ok := c.num("avg_ms")
@@ -400,7 +400,7 @@ func scenarios() []scenario {
 			},
 			labSays: func(l *lab) error { return expectNoPing(l, printerV4) },
 			status:  failOnly, layer: []string{"printer"},
-			evidence: func(t *testing.T, r *report) {
+			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "printer", `a printer check with condition "unreachable"`,
 					func(c check) bool { return c.str("condition") == "unreachable" })
 			},
@@ -417,7 +417,7 @@ func scenarios() []scenario {
 				return expectTCP(l, printerV4, 9100, "open")
 			},
 			status: failOnly, layer: []string{"printer"},
-			evidence: func(t *testing.T, r *report) {
+			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "printer", `a printer check with condition "snmp_silent" and ports 9100 "open"`,
 					func(c check) bool {
 						ports, _ := c.Evidence["ports"].(map[string]any)
@@ -431,7 +431,7 @@ func scenarios() []scenario {
 				a.community = communityLowToner
 			},
 			status: degradedOnly, layer: []string{"printer"},
-			evidence: func(t *testing.T, r *report) {
+			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "printer", `a printer check with condition "warning" and a toner problem`,
 					func(c check) bool {
 						return c.str("condition") == "warning" && anyContains(c.strs("problems"), "toner")
@@ -444,7 +444,7 @@ func scenarios() []scenario {
 				a.community = communityJammed
 			},
 			status: failOnly, layer: []string{"printer"},
-			evidence: func(t *testing.T, r *report) {
+			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "printer", `a printer check with condition "error" and "jam" in problems`,
 					func(c check) bool {
 						return c.str("condition") == "error" && anyContains(c.strs("problems"), "jam")
@@ -465,7 +465,7 @@ func scenarios() []scenario {
 				return nil
 			},
 			status: okOnly, layer: []string{"none"},
-			evidence: func(t *testing.T, r *report) {
+			evidence: func(t asserter, r *report) {
 				if r.Host.ICMP == "denied" {
 					return
 				}
@@ -473,12 +473,12 @@ func scenarios() []scenario {
 					func(c check) bool { return c.str("icmp_permission") == "denied" })
 			},
 		},
-	}
+	}, verdictScenarios()...)
 }
 
 // wantCheck fails the test unless some check (in layer, or anywhere when
 // layer is "") satisfies ok. The message lists the checks that were there.
-func wantCheck(t *testing.T, r *report, layer, what string, ok func(check) bool) {
+func wantCheck(t asserter, r *report, layer, what string, ok func(check) bool) {
 	t.Helper()
 	cs := r.checks(layer)
 	for _, c := range cs {
@@ -497,7 +497,7 @@ func wantCheck(t *testing.T, r *report, layer, what string, ok func(check) bool)
 	t.Errorf("key evidence missing: want %s in %s; checks there:\n%s", what, where, strings.Join(seen, "\n"))
 }
 
-func wantLayerStatus(t *testing.T, r *report, layer, status string) {
+func wantLayerStatus(t asserter, r *report, layer, status string) {
 	t.Helper()
 	for _, l := range r.Layers {
 		if l.Name == layer {

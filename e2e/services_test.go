@@ -17,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,14 +25,32 @@ import (
 )
 
 // labCerts is a throw-away PKI made fresh for each run: a CA (handed to
-// netprobe with --ca-file), a valid leaf for the lab's service names and an
-// expired one. Generated, not checked in, so nothing ever expires in the
-// repository and no key is committed.
+// netprobe with --ca-file), a valid leaf for the lab's service names, an
+// expired one, and a large chain for the MTU black hole. Generated, not
+// checked in, so nothing ever expires in the repository and no key is
+// committed.
 type labCerts struct {
 	caPEM   []byte
+	pool    *x509.CertPool // the CA, for the lab's own TLS probes
 	good    tls.Certificate
 	expired tls.Certificate
+	// big is a leaf with many names under two intermediates: more than
+	// bigChainMin bytes of certificates, so the server's handshake flight
+	// cannot fit one 1280-byte packet (the MTU black-hole scenario).
+	big tls.Certificate
 }
+
+// The lab's virtual hosts beyond svc/www/mail: expiredName gets the expired
+// leaf, bigName the large chain, brokenName answers HTTP 503.
+const (
+	expiredName = "expired.lab.test"
+	bigName     = "big.lab.test"
+	brokenName  = "broken.lab.test"
+)
+
+// bigChainMin is the least size of the big chain's certificates: the
+// server's flight then needs at least three full 1280-byte packets.
+const bigChainMin = 3072
 
 // labCertLife is how long the valid certificates last: far beyond any
 // "expires soon" warning (netprobe warns from 14 days), so the healthy
@@ -61,7 +80,10 @@ func newLabCerts() (*labCerts, error) {
 	if err != nil {
 		return nil, err
 	}
-	leaf := func(serial int64, names []string, ips []string, from, to time.Time) (tls.Certificate, error) {
+	// issue signs a leaf for names under the issuer (the CA unless an
+	// intermediate is given) and returns it with its chain.
+	issue := func(serial int64, names []string, ips []string, from, to time.Time,
+		issuer *x509.Certificate, issuerKey *ecdsa.PrivateKey, chain ...[]byte) (tls.Certificate, error) {
 		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		if err != nil {
 			return tls.Certificate{}, err
@@ -78,23 +100,74 @@ func newLabCerts() (*labCerts, error) {
 		for _, ip := range ips {
 			tmpl.IPAddresses = append(tmpl.IPAddresses, net.ParseIP(ip))
 		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, issuer, &key.PublicKey, issuerKey)
 		if err != nil {
 			return tls.Certificate{}, err
 		}
-		return tls.Certificate{Certificate: [][]byte{der, caDER}, PrivateKey: key}, nil
+		return tls.Certificate{Certificate: append([][]byte{der}, chain...), PrivateKey: key}, nil
 	}
-	c := &labCerts{caPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})}
-	if c.good, err = leaf(2, []string{"svc.lab.test", "www.lab.test", "mail.lab.test", "one.lab.test"},
+	leaf := func(serial int64, names []string, ips []string, from, to time.Time) (tls.Certificate, error) {
+		return issue(serial, names, ips, from, to, ca, caKey, caDER)
+	}
+	c := &labCerts{caPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), pool: x509.NewCertPool()}
+	c.pool.AddCert(ca)
+	if c.good, err = leaf(2, []string{"svc.lab.test", "www.lab.test", "mail.lab.test", "one.lab.test", brokenName},
 		[]string{svcV4, svcV6, anycastV4, anycastV6}, now.Add(-time.Hour), now.Add(labCertLife)); err != nil {
 		return nil, err
 	}
 	// Expired yesterday, valid for a day before that: only the validity
 	// period is wrong, so the one fault netprobe can find is expiry.
-	if c.expired, err = leaf(3, []string{"expired.lab.test"}, nil, now.Add(-48*time.Hour), now.Add(-24*time.Hour)); err != nil {
+	if c.expired, err = leaf(3, []string{expiredName}, nil, now.Add(-48*time.Hour), now.Add(-24*time.Hour)); err != nil {
 		return nil, err
 	}
+	// The big chain: CA → two intermediates → a leaf valid for 100 more
+	// names, the way a shared-hosting or CDN certificate looks. Sent as
+	// leaf, intermediate 2, intermediate 1, CA.
+	issuer, issuerKey, chain := ca, caKey, [][]byte{caDER}
+	for i := int64(1); i <= 2; i++ {
+		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		tmpl := &x509.Certificate{
+			SerialNumber:          big.NewInt(10 + i),
+			Subject:               pkix.Name{CommonName: fmt.Sprintf("netprobe fault lab intermediate %d", i), Organization: []string{"netprobe fault lab"}},
+			NotBefore:             now.Add(-time.Hour),
+			NotAfter:              now.Add(labCertLife),
+			IsCA:                  true,
+			BasicConstraintsValid: true,
+			KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+		}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, issuer, &key.PublicKey, issuerKey)
+		if err != nil {
+			return nil, err
+		}
+		if issuer, err = x509.ParseCertificate(der); err != nil {
+			return nil, err
+		}
+		issuerKey, chain = key, append([][]byte{der}, chain...)
+	}
+	names := []string{bigName}
+	for i := 0; i < 100; i++ {
+		names = append(names, fmt.Sprintf("host-%03d.%s", i, bigName))
+	}
+	if c.big, err = issue(4, names, nil, now.Add(-time.Hour), now.Add(labCertLife), issuer, issuerKey, chain...); err != nil {
+		return nil, err
+	}
+	if n := chainBytes(c.big); n < bigChainMin {
+		return nil, fmt.Errorf("the big chain has %d bytes of certificates, want at least %d", n, bigChainMin)
+	}
 	return c, nil
+}
+
+// chainBytes is the size of a certificate chain as the Certificate
+// message carries it.
+func chainBytes(c tls.Certificate) int {
+	n := 0
+	for _, der := range c.Certificate {
+		n += len(der)
+	}
+	return n
 }
 
 // tlsConfig picks the certificate by SNI, so the same listener serves the
@@ -103,8 +176,11 @@ func (c *labCerts) tlsConfig() *tls.Config {
 	return &tls.Config{
 		MinVersion: tls.VersionTLS12,
 		GetCertificate: func(h *tls.ClientHelloInfo) (*tls.Certificate, error) {
-			if h.ServerName == "expired.lab.test" {
+			switch h.ServerName {
+			case expiredName:
 				return &c.expired, nil
+			case bigName:
+				return &c.big, nil
 			}
 			return &c.good, nil
 		},
@@ -149,11 +225,30 @@ func (s *tcpService) close() {
 	}
 }
 
-// httpHandler answers every path 200, like a healthy web site.
+// httpHandler answers every path 200, like a healthy web site, except
+// for the virtual host brokenName: 503, like a site whose application
+// servers are down behind a working front end.
 var httpHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain")
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if strings.EqualFold(host, brokenName) {
+		w.Header().Set("Retry-After", "120")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, "netprobe fault lab: service unavailable\n")
+		return
+	}
 	_, _ = io.WriteString(w, "netprobe fault lab: ok\n")
 })
+
+// serverPatience is how long a lab web server waits for a TLS handshake
+// and a request's headers (net/http uses ReadHeaderTimeout for both). It is
+// longer than any scenario's --timeout, so a handshake stalled by the MTU
+// black hole stays a stall from the client's side, as with real servers
+// (nginx waits 60 s), instead of turning into an EOF when the server gives up.
+const serverPatience = 30 * time.Second
 
 // serveHTTP serves plain HTTP, or HTTPS when cfg is set.
 func serveHTTP(cfg *tls.Config) func(net.Listener) func() {
@@ -161,7 +256,7 @@ func serveHTTP(cfg *tls.Config) func(net.Listener) func() {
 		if cfg != nil {
 			ln = tls.NewListener(ln, cfg)
 		}
-		srv := &http.Server{Handler: httpHandler, ReadHeaderTimeout: 5 * time.Second, ErrorLog: nullLog}
+		srv := &http.Server{Handler: httpHandler, ReadHeaderTimeout: serverPatience, ErrorLog: nullLog}
 		go func() { _ = srv.Serve(ln) }()
 		return func() { _ = srv.Close() }
 	}
