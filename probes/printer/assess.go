@@ -49,6 +49,13 @@ func (a assessment) reason() result.Reason {
 	return a.problems[0].code
 }
 
+// genericCodes say only that something is wrong, not what: among equally
+// severe problems they come after the specific ones (a printer that is
+// "down" because of a jam is, first of all, jammed).
+var genericCodes = map[result.Reason]bool{
+	result.ReasonPrinterDown: true, result.ReasonPrinterWarning: true, result.ReasonPrinterAlert: true,
+}
+
 // bitRule is what one hrPrinterDetectedErrorState bit means. In text, %s
 // is "Toner" or "Ink", whichever the printer uses.
 type bitRule struct {
@@ -411,7 +418,12 @@ func mergeProblems(ps []problem) []problem {
 		at[p.key] = len(out)
 		out = append(out, p)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].status.Severity() > out[j].status.Severity() })
+	sort.SliceStable(out, func(i, j int) bool {
+		if a, b := out[i].status.Severity(), out[j].status.Severity(); a != b {
+			return a > b
+		}
+		return !genericCodes[out[i].code] && genericCodes[out[j].code]
+	})
 	return out
 }
 

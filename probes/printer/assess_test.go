@@ -3,6 +3,7 @@ package printer
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -210,5 +211,24 @@ func TestPrinterDetailLists(t *testing.T) {
 	}
 	if got := shortModel(""); got != "(unnamed)" {
 		t.Errorf("empty model = %q", got)
+	}
+}
+
+// A printer that says it is down because of a jam is "jammed": among
+// equally severe problems the specific fault comes first (so it is the
+// check's code and the first words), the generic status after.
+func TestSpecificFaultsBeforeGenericOnes(t *testing.T) {
+	got := mergeProblems([]problem{
+		{status: result.Fail, key: "down", code: result.ReasonPrinterDown},
+		{status: result.Warn, key: "lowToner", code: result.ReasonPrinterLowToner},
+		{status: result.Fail, key: "jammed", code: result.ReasonPrinterJammed},
+	})
+	var codes []result.Reason
+	for _, p := range got {
+		codes = append(codes, p.code)
+	}
+	want := []result.Reason{result.ReasonPrinterJammed, result.ReasonPrinterDown, result.ReasonPrinterLowToner}
+	if !slices.Equal(codes, want) {
+		t.Errorf("order %q, want %q", codes, want)
 	}
 }

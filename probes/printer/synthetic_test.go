@@ -87,8 +87,8 @@ func TestPrinterSynthetic(t *testing.T) {
 		},
 		{
 			file: "synthetic_waste_full_nopaper", status: result.Fail, condition: "error",
-			problems:  []string{"Printer is down", "Out of paper", "Waste Toner Box full"},
-			detailHas: []string{"Printer Synthetic Office Printer is not ready: Printer is down, Out of paper, Waste Toner Box full."},
+			problems:  []string{"Out of paper", "Waste Toner Box full", "Printer is down"},
+			detailHas: []string{"Printer Synthetic Office Printer is not ready: Out of paper, Waste Toner Box full, Printer is down."},
 			maxTrips:  5,
 			check: func(t *testing.T, ev map[string]any) {
 				sup := ev["supplies"].([]result.Supply)
