@@ -20,7 +20,12 @@ const (
 	dnsNormal   dnsMode = iota // answer lab.test authoritatively
 	dnsServfail                // answer everything SERVFAIL (a broken recursive resolver)
 	dnsStale                   // answer from staleZone first: a wrong record (stale, or hijacked)
+	dnsSlow                    // answer correctly, but after slowAnswer (an overloaded resolver)
 )
+
+// slowAnswer is how long a resolver in dnsSlow mode takes: slow enough
+// to notice on every page load, well inside netprobe's DNS timeout.
+const slowAnswer = 1200 * time.Millisecond
 
 // zone is the lab's one zone. Names outside lab.test get REFUSED, as a
 // resolver that refuses to recurse would answer: the lab has no internet to
@@ -112,6 +117,9 @@ func (d *dnsListener) stop() {
 }
 
 func (d *dnsListener) serve(w dns.ResponseWriter, req *dns.Msg) {
+	if dnsMode(d.mode.Load()) == dnsSlow {
+		time.Sleep(slowAnswer)
+	}
 	m := new(dns.Msg)
 	m.SetReply(req)
 	// The lab servers stand in for the recursive resolvers a host is

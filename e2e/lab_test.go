@@ -111,6 +111,10 @@ func topology() map[string][]string {
 			"link set lo up",
 			"link add p0 type veth peer name sw-p netns " + nsLAN,
 		},
+		nsDup: {
+			"link set lo up",
+			"link add d0 type veth peer name sw-d netns " + nsLAN,
+		},
 		nsRouter: {
 			"link set lo up",
 			"link add r-lan type veth peer name sw-r netns " + nsLAN,
@@ -139,6 +143,12 @@ func baseline() map[string][]string {
 			"link set sw-c master br0", "link set sw-c up",
 			"link set sw-r master br0", "link set sw-r up",
 			"link set sw-p master br0", "link set sw-p up",
+			// The duplicate's switch port is off unless a fault turns it on.
+			"link set sw-d master br0", "link set sw-d down",
+		},
+		nsDup: {
+			"link set d0 down",
+			"addr flush dev d0",
 		},
 		nsClient: {
 			"link set c0 up",

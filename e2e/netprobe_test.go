@@ -123,7 +123,7 @@ func checkLabOnly(args []string) error {
 			if err := labTarget(val); err != nil {
 				return err
 			}
-		case "--community", "--snmp-port", "--ca-file", "--count", "--loss-warn", "--rtt-warn", "--layers":
+		case "--community", "--snmp-port", "--ca-file", "--count", "--loss-warn", "--rtt-warn", "--dns-slow", "--layers":
 		case "--timeout", "-o", "--output":
 			return fmt.Errorf("%s is set by the harness", name)
 		default:

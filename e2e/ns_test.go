@@ -31,15 +31,19 @@ const labDirPattern = "np-e2e-"
 // sits between the client's router and the upstream hosts, so the path to
 // the internet has two router hops and a fault can start at the second.
 const (
-	nsClient   = nsPrefix + "client"
-	nsLAN      = nsPrefix + "lan"
-	nsRouter   = nsPrefix + "router"
-	nsISP      = nsPrefix + "isp"
+	nsClient = nsPrefix + "client"
+	nsLAN    = nsPrefix + "lan"
+	nsRouter = nsPrefix + "router"
+	nsISP    = nsPrefix + "isp"
+	// nsDup is a second device on the LAN that, in one scenario, takes the
+	// client's own address (an address conflict). Its port on the switch
+	// is down otherwise.
+	nsDup      = nsPrefix + "dup"
 	nsUpstream = nsPrefix + "upstream"
 	nsPrinter  = nsPrefix + "printer"
 )
 
-var labNamespaces = []string{nsClient, nsLAN, nsRouter, nsISP, nsUpstream, nsPrinter}
+var labNamespaces = []string{nsClient, nsLAN, nsRouter, nsISP, nsUpstream, nsPrinter, nsDup}
 
 // cmdTimeout bounds every helper command (ip, nft, sysctl): they take
 // milliseconds, and a hung one must not eat the suite's budget.

@@ -45,6 +45,7 @@ func scenarios() []scenario {
 				l.ip(t, nsClient, "link", "set", "c0", "down")
 			},
 			labSays: func(l *lab) error { return expectNoPing(l, gwV4) },
+			reason:  []string{"link.admin_down"},
 			status:  failOnly, layer: []string{"link"},
 			evidence: func(t asserter, r *report) {
 				wantLayerStatus(t, r, "link", "fail")
@@ -60,6 +61,7 @@ func scenarios() []scenario {
 				l.ip(t, nsClient, "addr", "flush", "dev", "c0", "scope", "global")
 			},
 			labSays: func(l *lab) error { return expectNoPing(l, gwV4) },
+			reason:  []string{"address.link_local_only", "address.none", "address.no_config"},
 			status:  failOnly, layer: []string{"address"},
 			evidence: func(t asserter, r *report) {
 				wantLayerStatus(t, r, "address", "fail")
@@ -74,6 +76,7 @@ func scenarios() []scenario {
 				l.ip(t, nsClient, "addr", "add", linkLocalV4+"/16", "dev", "c0")
 			},
 			labSays: func(l *lab) error { return expectNoPing(l, gwV4) },
+			reason:  []string{reasonDHCPFailed},
 			status:  failOnly, layer: []string{"address"},
 			evidence: func(t asserter, r *report) {
 				wantLayerStatus(t, r, "address", "fail")
@@ -93,6 +96,7 @@ func scenarios() []scenario {
 				}
 				return expectNoPing(l, anycastV4)
 			},
+			reason: []string{"address.no_default_route"},
 			status: failOnly, layer: []string{"address"},
 			evidence: func(t asserter, r *report) {
 				wantLayerStatus(t, r, "address", "fail")
@@ -120,6 +124,7 @@ func scenarios() []scenario {
 				}
 				return expectTCP(l, printerV4, 9100, "open")
 			},
+			reason: []string{"gateway.no_arp", "gateway.no_reply"},
 			status: failOnly, layer: []string{"gateway"},
 			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "gateway", "a failed check of the gateway "+gwV4,
@@ -155,6 +160,7 @@ func scenarios() []scenario {
 				}
 				return nil
 			},
+			reason: []string{"gateway.no_reply", "gateway.no_arp"},
 			status: failOnly, layer: []string{"gateway"},
 			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "gateway", "a failed check of the gateway "+gwV4,
@@ -174,6 +180,7 @@ func scenarios() []scenario {
 				}
 				return expectNoPing(l, anycastV4)
 			},
+			reason: []string{"internet.no_reply", "path.stops_at_hop"},
 			status: failOnly, layer: []string{"internet"},
 			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "internet", "a failed internet check of "+anycastV4,
@@ -225,6 +232,7 @@ func scenarios() []scenario {
 			labSays: func(l *lab) error {
 				return expectRcode(l, resolverAV4, "www.lab.test", "refused", "timeout")
 			},
+			reason: []string{"dns.conn_refused"},
 			status: failOnly, layer: []string{"dns"},
 			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "dns", "a failed dns check against "+resolverAV4,
@@ -240,6 +248,7 @@ func scenarios() []scenario {
 				l.dns[resolverBV6].setMode(dnsServfail)
 			},
 			labSays: func(l *lab) error { return expectRcode(l, resolverAV4, "www.lab.test", "SERVFAIL") },
+			reason:  []string{"dns.servfail"},
 			status:  failOnly, layer: []string{"dns"},
 			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "dns", "a dns check with rcode SERVFAIL",
@@ -252,6 +261,7 @@ func scenarios() []scenario {
 			args: func(a *argSet) {
 				a.targets = []string{"https://missing.lab.test/"}
 			},
+			reason: []string{"dns.nxdomain"},
 			status: failOnly, layer: []string{"dns"},
 			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "", "a check with rcode NXDOMAIN",
@@ -269,6 +279,7 @@ func scenarios() []scenario {
 				}
 				return expectRcode(l, resolverBV6, "www.lab.test", "refused", "timeout")
 			},
+			reason: []string{"dns.partly_failing"},
 			status: degradedOnly, layer: []string{"dns"},
 			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "dns", "a non-ok dns check against the dead resolver "+resolverBV6,
@@ -288,6 +299,7 @@ func scenarios() []scenario {
 					"}")
 			},
 			labSays: func(l *lab) error { return expectTCP(l, svcV4, 443, "filtered") },
+			reason:  []string{"tcp.filtered"},
 			status:  failOnly, layer: []string{"service"},
 			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "service", `a check with port_state "filtered"`,
@@ -302,6 +314,7 @@ func scenarios() []scenario {
 				}
 			},
 			labSays: func(l *lab) error { return expectTCP(l, svcV4, 443, "closed") },
+			reason:  []string{"tcp.closed"},
 			status:  failOnly, layer: []string{"service"},
 			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "service", `a check with port_state "closed"`,
@@ -314,6 +327,7 @@ func scenarios() []scenario {
 			args: func(a *argSet) {
 				a.targets = []string{"https://expired.lab.test/"}
 			},
+			reason: []string{"tls.expired"},
 			status: failOnly, layer: []string{"service"},
 			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "service", "a failed tls check whose verify_error says the certificate expired",
@@ -384,6 +398,7 @@ func scenarios() []scenario {
 				a.extra = []string{"--rtt-warn", "300ms"}
 			},
 			timeout: 15 * time.Second,
+			reason:  []string{"internet.slow"},
 			status:  degradedOnly, layer: []string{"internet"},
 			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "internet", "an internet check with avg_ms ≥ 600",
@@ -399,6 +414,7 @@ func scenarios() []scenario {
 				l.ip(t, nsPrinter, "link", "set", "p0", "down")
 			},
 			labSays: func(l *lab) error { return expectNoPing(l, printerV4) },
+			reason:  []string{"printer.unreachable"},
 			status:  failOnly, layer: []string{"printer"},
 			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "printer", `a printer check with condition "unreachable"`,
@@ -416,6 +432,7 @@ func scenarios() []scenario {
 				}
 				return expectTCP(l, printerV4, 9100, "open")
 			},
+			reason: []string{"printer.snmp_silent"},
 			status: failOnly, layer: []string{"printer"},
 			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "printer", `a printer check with condition "snmp_silent" and ports 9100 "open"`,
@@ -430,6 +447,7 @@ func scenarios() []scenario {
 			args: func(a *argSet) {
 				a.community = communityLowToner
 			},
+			reason: []string{"printer.low_toner"},
 			status: degradedOnly, layer: []string{"printer"},
 			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "printer", `a printer check with condition "warning" and a toner problem`,
@@ -443,6 +461,7 @@ func scenarios() []scenario {
 			args: func(a *argSet) {
 				a.community = communityJammed
 			},
+			reason: []string{"printer.jammed", "printer.no_paper"},
 			status: failOnly, layer: []string{"printer"},
 			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "printer", `a printer check with condition "error" and "jam" in problems`,
@@ -473,7 +492,7 @@ func scenarios() []scenario {
 					func(c check) bool { return c.str("icmp_permission") == "denied" })
 			},
 		},
-	}, verdictScenarios()...)
+	}, append(verdictScenarios(), afternoonScenarios()...)...)
 }
 
 // wantCheck fails the test unless some check (in layer, or anywhere when
