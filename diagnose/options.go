@@ -103,6 +103,10 @@ type Options struct {
 	// Version is the tool version for the report.
 	Version string
 
+	// Progress, when set, is told of every finished task (see Progress),
+	// from one goroutine, while the run goes on.
+	Progress func(Progress)
+
 	// Seams for tests: nil means the real thing.
 	Now        func() time.Time
 	ReadSystem func() probes.System

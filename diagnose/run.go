@@ -75,7 +75,7 @@ const followUpMin = 300 * time.Millisecond
 // execute runs the tasks (and, with env, the confirmation round) and
 // builds the report with its verdict.
 func execute(parent, ctx context.Context, o Options, tasks []Task, env *FollowEnv, perm probes.ICMPPermission, start, wallStart time.Time) *result.Report {
-	checks := runTasks(ctx, tasks, o.Budget)
+	checks := runTasks(ctx, tasks, o.Budget, o.Progress)
 	checks = append(checks, compareDNS(checks, o.Now())...)
 	checks = append(checks, dnsLatency(checks, o.DNSSlow, o.Now())...)
 	layers := o.layersRun(tasks)
@@ -127,7 +127,7 @@ func runFollowUps(ctx context.Context, fu []Task, o Options) []result.Check {
 		}
 		run = append(run, t)
 	}
-	return append(runTasks(ctx, run, o.Budget), out...)
+	return append(runTasks(ctx, run, o.Budget, o.Progress), out...)
 }
 
 func needsSystem(o Options) bool {
@@ -146,7 +146,8 @@ func needsSystem(o Options) bool {
 // a task that returns after that moment was cut short: its checks are
 // kept as evidence but marked not measured (run.interrupted), never
 // passed off as a result.
-func runTasks(ctx context.Context, tasks []Task, budget time.Duration) []result.Check {
+func runTasks(ctx context.Context, tasks []Task, budget time.Duration, progress func(Progress)) []result.Check {
+	tally := newTally(tasks, progress)
 	type done struct {
 		i      int
 		checks []result.Check
@@ -179,6 +180,7 @@ func runTasks(ctx context.Context, tasks []Task, budget time.Duration) []result.
 				d.checks[k].Round = tasks[d.i].Round
 			}
 			results[d.i], finished[d.i] = d.checks, true
+			tally.done(tasks[d.i], d.checks)
 			n++
 			continue
 		case <-ended:
@@ -247,4 +249,50 @@ func hostInfo(perm probes.ICMPPermission) result.Host {
 		hi.ICMP = "not-used"
 	}
 	return hi
+}
+
+// Progress is what an observer of a run (a live progress display) is told
+// each time a task finishes: its layer, how many of that layer's tasks of
+// this round are done, and the checks so far. When Done reaches Total the
+// layer's Status is its status judged on its own checks: provisional, the
+// report's (which weighs the other layers and the confirmation round) is
+// the answer.
+type Progress struct {
+	Layer       result.Layer
+	Round       int
+	Done, Total int
+	Status      result.Status
+	Checks      []result.Check
+}
+
+// tally counts finished tasks per layer for the progress observer. It is
+// used from runTasks' collecting loop only, so it needs no lock, and the
+// observer is called from that one goroutine.
+type tally struct {
+	observe  func(Progress)
+	total    map[result.Layer]int
+	finished map[result.Layer]int
+	checks   map[result.Layer][]result.Check
+}
+
+func newTally(tasks []Task, observe func(Progress)) *tally {
+	t := &tally{observe: observe, total: map[result.Layer]int{}, finished: map[result.Layer]int{}, checks: map[result.Layer][]result.Check{}}
+	for _, task := range tasks {
+		t.total[task.Layer]++
+	}
+	return t
+}
+
+func (t *tally) done(task Task, cs []result.Check) {
+	if t.observe == nil {
+		return
+	}
+	l := task.Layer
+	t.finished[l]++
+	t.checks[l] = append(t.checks[l], cs...)
+	p := Progress{Layer: l, Round: task.Round, Done: t.finished[l], Total: t.total[l], Checks: t.checks[l]}
+	if p.Done == p.Total {
+		p.Status = Judge(t.checks[l], []result.Layer{l})[0].Status
+	}
+	t.observe(p)
 }

@@ -33,7 +33,7 @@ func TestRunTasksDoesNotWaitForStragglers(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	done := make(chan []result.Check)
-	go func() { done <- runTasks(ctx, tasks, time.Second) }()
+	go func() { done <- runTasks(ctx, tasks, time.Second, nil) }()
 	var got []result.Check
 	select {
 	case got = <-done:
@@ -122,7 +122,7 @@ func TestRunTasksInterrupted(t *testing.T) {
 		}},
 	}
 	time.AfterFunc(100*time.Millisecond, cancel)
-	got := runTasks(ctx, tasks, time.Minute)
+	got := runTasks(ctx, tasks, time.Minute, nil)
 	if len(got) != 3 {
 		t.Fatalf("%d checks: %+v", len(got), got)
 	}
@@ -174,4 +174,32 @@ func probesWithResolvers(ctx context.Context, srv netip.AddrPort) context.Contex
 
 func probesDenied() probes.ICMPPermission {
 	return probes.ICMPPermission{Mode: probes.ICMPDenied, Reason: "test"}
+}
+
+// The progress observer hears of every finished task, per layer, and of
+// each layer's provisional status once all its tasks are done.
+func TestRunReportsProgress(t *testing.T) {
+	ok := func(l result.Layer) probes.Probe {
+		return func(context.Context) []result.Check { return []result.Check{{Name: "x", Layer: l, Status: result.OK}} }
+	}
+	fail := func(context.Context) []result.Check {
+		return []result.Check{{Name: "x", Layer: result.DNS, Status: result.Fail, Reason: result.ReasonDNSTimeout}}
+	}
+	tasks := []Task{{Layer: result.Link, Probe: ok(result.Link)}, {Layer: result.DNS, Probe: ok(result.DNS)}, {Layer: result.DNS, Probe: fail}}
+	var got []Progress
+	runTasks(context.Background(), tasks, time.Second, func(p Progress) { got = append(got, p) })
+	if len(got) != 3 {
+		t.Fatalf("%d events, want one per task: %+v", len(got), got)
+	}
+	final := map[result.Layer]result.Status{}
+	for _, p := range got {
+		if p.Done == p.Total {
+			final[p.Layer] = p.Status
+		} else if p.Status != "" {
+			t.Errorf("a status before the layer is done: %+v", p)
+		}
+	}
+	if final[result.Link] != result.OK || final[result.DNS] != result.Fail {
+		t.Errorf("final statuses %v", final)
+	}
 }
