@@ -817,4 +817,32 @@ func TestPathNSPMTUSignalled(t *testing.T) {
 			}
 		})
 	}
+
+	// The client has now learned the path MTU (1280) from the routers.
+	// Linux caps the MSS a SYN announces at it, whatever TCP_MAXSEG asks,
+	// so the TCP method cannot test larger sizes: it must say so, not
+	// report them as passing. (It stays so after the path turns into a
+	// black hole, until the kernel forgets.)
+	t.Run("path MTU already known", func(t *testing.T) {
+		for _, r := range []string{nptRouter1, nptRouter2} {
+			nptNFT(t, r, nftChain("output", "icmp type destination-unreachable icmp code frag-needed drop", "icmpv6 type packet-too-big drop"))
+		}
+		for _, dst := range []netip.Addr{nptServerV4, nptServerV6} {
+			c := nptCheck(t, nptSpec{Probe: "pmtu", Addr: dst, PMTU: PathMTUOptions{Permission: ICMPPermission{Mode: ICMPDenied}, Port: 443, TLS: true}})
+			checkPMTU(t, c, pmtuWant{result.OK, "", 1280, "tcp_mss"})
+			if got := evInt(t, c, "system_mtu"); got != 1280 {
+				t.Errorf("system_mtu %d, want 1280", got)
+			}
+			big, small := "1460", "1240"
+			if dst.Is6() {
+				big, small = "1440", "1220"
+			}
+			if mss := evMap(c, "mss_results"); mss[big] != mssClamped || mss[small] != mssOK {
+				t.Errorf("mss_results %v, want %s clamped and %s ok", mss, big, small)
+			}
+			if !strings.Contains(c.Detail, "not tested") {
+				t.Errorf("detail %q does not say the larger sizes were not tested", c.Detail)
+			}
+		}
+	})
 }

@@ -359,6 +359,9 @@ func judgePMTU(c result.Check, addr netip.Addr, opt PathMTUOptions, skipped []in
 				mss[strconv.Itoa(m)] = st
 			}
 			c.With("mss_results", mss)
+			if tcpRun.knownMTU > 0 {
+				c.With("system_mtu", tcpRun.knownMTU)
+			}
 		}
 		if tcpRun.err != nil {
 			errs = append(errs, "TCP: "+errText(tcpRun.err))
@@ -467,6 +470,9 @@ func judgePMTU(c result.Check, addr netip.Addr, opt PathMTUOptions, skipped []in
 		// size: a server told "too big" sends smaller segments.
 		c.Status = result.OK
 		c.Detail = fmt.Sprintf("connections to %s complete with every MSS tried, up to %d (for %d-byte packets): no MTU black hole on the way back", addr, mssFor(addr, f.pathMTU), f.pathMTU)
+		if tcpRun.knownMTU > 0 {
+			c.Detail = fmt.Sprintf("connections to %s complete with MSS up to %d (for %d-byte packets); larger ones were not tested: this computer already uses a path MTU of %d bytes to it, learned earlier, and announces no more", addr, mssFor(addr, f.pathMTU), f.pathMTU, tcpRun.knownMTU)
+		}
 	default:
 		c.Status = result.OK
 		c.Detail = fmt.Sprintf("packets of up to %d bytes reach %s, the largest size tried", f.pathMTU, addr)

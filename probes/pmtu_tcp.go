@@ -25,6 +25,7 @@ const (
 	mssReset         = "reset"          // connected, then reset
 	mssError         = "error"          // another error (unreachable, TLS alert, ...)
 	mssNotTried      = "not_tried"      // cut short by the budget before it could stall
+	mssClamped       = "clamped"        // the system announced a smaller MSS: it knows a smaller path MTU
 )
 
 const (
@@ -51,6 +52,10 @@ type tcpPMTU struct {
 	results  map[int]string     // by MSS
 	fastest  time.Duration
 	untested bool
+	// knownMTU is the smallest path MTU the system already had for the
+	// host (learned from an earlier "too big"): it caps the MSS the SYN
+	// announces, so larger sizes cannot be tested over TCP.
+	knownMTU int
 }
 
 func (p *tcpPMTU) run(ctx context.Context, deadline time.Time, sizes []int) {
@@ -85,6 +90,7 @@ type mssOutcome struct {
 	state string
 	took  time.Duration // from the connection's start
 	ended time.Time
+	known int // the system's path MTU for the host, when below size
 }
 
 // round tries every size at once; once one completes, the others get
@@ -98,8 +104,8 @@ func (p *tcpPMTU) round(ctx context.Context, deadline time.Time, sizes []int) {
 	ch := make(chan mssOutcome, len(sizes))
 	for _, s := range sizes {
 		go func() {
-			st, took := p.attempt(rctx, s)
-			ch <- mssOutcome{s, st, took, time.Now()}
+			st, took, known := p.attempt(rctx, s)
+			ch <- mssOutcome{s, st, took, time.Now(), known}
 		}()
 	}
 	cutAt := end
@@ -162,11 +168,15 @@ func (p *tcpPMTU) record(o mssOutcome) {
 		t.other++
 	case mssSmall, mssHandshakeOnly:
 		p.untested = true
+	case mssClamped:
+		if p.knownMTU == 0 || o.known < p.knownMTU {
+			p.knownMTU = o.known
+		}
 	}
 }
 
 // attempt opens one connection with the MSS of size and runs the exchange.
-func (p *tcpPMTU) attempt(ctx context.Context, size int) (string, time.Duration) {
+func (p *tcpPMTU) attempt(ctx context.Context, size int) (string, time.Duration, int) {
 	mss := mssFor(p.addr.Addr(), size)
 	start := time.Now()
 	d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error { return setMSS(rc, mss) }}
@@ -174,13 +184,18 @@ func (p *tcpPMTU) attempt(ctx context.Context, size int) (string, time.Duration)
 	if err != nil {
 		switch classifyDialError(err) {
 		case PortClosed:
-			return mssRefused, time.Since(start)
+			return mssRefused, time.Since(start), 0
 		case PortFiltered:
-			return mssNoConnect, time.Since(start)
+			return mssNoConnect, time.Since(start), 0
 		}
-		return mssError, time.Since(start)
+		return mssError, time.Since(start), 0
 	}
 	defer conn.Close()
+	if known := connPathMTU(conn); known > 0 && known < size {
+		// The SYN announced an MSS for known-byte packets, whatever was
+		// asked: this size was not tested.
+		return mssClamped, time.Since(start), known
+	}
 	// Cancelling the round ends a read that waits for a lost segment.
 	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
@@ -202,20 +217,20 @@ func (p *tcpPMTU) attempt(ctx context.Context, size int) (string, time.Duration)
 			}
 		}
 	default:
-		return mssHandshakeOnly, time.Since(start)
+		return mssHandshakeOnly, time.Since(start), 0
 	}
 	took := time.Since(start)
 	switch {
 	case err == nil && cc.n.Load() > int64(mss):
-		return mssOK, took
+		return mssOK, took, 0
 	case err == nil, errors.Is(err, io.EOF) && cc.n.Load() > 0:
-		return mssSmall, took
+		return mssSmall, took, 0
 	case ctx.Err() != nil, isTimeout(err):
-		return mssStalled, took
+		return mssStalled, took, 0
 	case errors.Is(err, syscall.ECONNRESET):
-		return mssReset, took
+		return mssReset, took, 0
 	}
-	return mssError, took
+	return mssError, took, 0
 }
 
 // countingConn counts the bytes read, to tell an exchange that carried a
