@@ -2,6 +2,7 @@ package probes
 
 import (
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
@@ -39,10 +40,23 @@ func docSectionKeys(t *testing.T, heading string) []string {
 	return keys
 }
 
-// sourceKeys returns the evidence keys the files set with With("key", ...).
-func sourceKeys(t *testing.T, files ...string) []string {
+// sourceKeys returns the evidence keys the non-test files matching the
+// patterns set with With("key", ...).
+func sourceKeys(t *testing.T, patterns ...string) []string {
 	t.Helper()
 	with := regexp.MustCompile(`\.With\("([a-z_]+)"`)
+	var files []string
+	for _, p := range patterns {
+		m, err := filepath.Glob(p)
+		if err != nil || len(m) == 0 {
+			t.Fatalf("no file matches %s", p)
+		}
+		for _, f := range m {
+			if !strings.HasSuffix(f, "_test.go") {
+				files = append(files, f)
+			}
+		}
+	}
 	var keys []string
 	for _, f := range files {
 		b, err := os.ReadFile(f)
@@ -72,8 +86,8 @@ func TestPathEvidenceDocumented(t *testing.T) {
 		files   []string
 		extra   []string
 	}{
-		{"### pmtu", []string{"pmtu.go", "pmtu_tcp.go"}, nil},
-		{"### trace", []string{"trace.go"}, hopKeys},
+		{"### pmtu", []string{"pmtu*.go"}, nil},
+		{"### trace", []string{"trace*.go"}, hopKeys},
 	} {
 		t.Run(tt.heading, func(t *testing.T) {
 			code := sourceKeys(t, tt.files...)
