@@ -114,6 +114,19 @@ func loadSchemaDoc(t *testing.T) schemaDoc {
 			df.required = cells[2] == "yes"
 			d.fields[df.path] = df
 		} else {
+			if prev, ok := d.evidence[df.path]; ok {
+				// A key several checks share (method, icmp_note): each
+				// section's values are allowed.
+				if prev.typ != df.typ {
+					t.Fatalf("docs/schema.md: evidence key %q documented as %q and as %q", df.path, prev.typ, df.typ)
+				}
+				if prev.enum == nil || df.enum == nil {
+					df.enum = nil
+				} else {
+					df.enum = append(append([]string{}, prev.enum...), df.enum...)
+				}
+				df.empty = df.empty || prev.empty
+			}
 			d.evidence[df.path] = df
 		}
 	}
