@@ -103,18 +103,21 @@ func explainPathWarn(l result.LayerResult, cause result.Check) (string, []string
 		where = "your router"
 	}
 	switch cause.Reason {
-	case result.ReasonGatewayLoss, result.ReasonInternetLoss:
-		s := fmt.Sprintf("Your connection works but is unreliable: %s%% of packets to %s (%s) are lost.", ev(cause, "loss_pct"), where, cause.Target)
-		if hop := traceWith(l, result.ReasonPathLossFromHop); hop != nil {
-			s += " " + lossFromHopSentence(*hop)
+	case result.ReasonGatewayLoss, result.ReasonInternetLoss, result.ReasonPathLossFromHop:
+		lossy := cause
+		if cause.Reason == result.ReasonPathLossFromHop {
+			lossy = firstWith(l, result.ReasonGatewayLoss, result.ReasonInternetLoss)
 		}
-		return s, []string{"On Wi-Fi, move closer to the router or use a cable; check the cable and its sockets.",
+		s := "Your connection works but is unreliable"
+		if lossy.Reason != "" {
+			s += fmt.Sprintf(": %s%% of packets to %s (%s) are lost", ev(lossy, "loss_pct"), where, lossy.Target)
+		}
+		if hop := traceWith(l, result.ReasonPathLossFromHop); hop != nil {
+			s += "; " + lossFromHopClause(*hop)
+		}
+		return s + ".", []string{"On Wi-Fi, move closer to the router or use a cable; check the cable and its sockets.",
 			"Restart the router and modem.",
 			"If it stays, tell your internet provider (or IT) about the packet loss, with this report."}
-	case result.ReasonPathLossFromHop:
-		return "Your connection works but is unreliable: " + lossFromHopSentence(cause),
-			[]string{"Restart the router and modem.",
-				"If it stays, tell your internet provider (or IT) about the packet loss from that point on, with this report."}
 	case result.ReasonGatewaySlow, result.ReasonInternetSlow:
 		return fmt.Sprintf("Your connection works but is slow: replies from %s (%s) take %s ms on average.", where, cause.Target, firstOf(ev(cause, "avg_ms"), ev(cause, "rtt_ms"))),
 			[]string{"Check whether something on the network uses all the bandwidth (large downloads, backups, video).",
@@ -159,11 +162,24 @@ func traceWith(l result.LayerResult, r result.Reason) *result.Check {
 	return nil
 }
 
-func lossFromHopSentence(trace result.Check) string {
+func lossFromHopClause(trace result.Check) string {
 	addr := ev(trace, "loss_from_addr")
 	if addr == "" {
 		addr = "a router"
 	}
-	return fmt.Sprintf("A trace of the path to %s shows the loss starting at hop %s (%s) and staying to the end: the fault is at or after that router.",
+	return fmt.Sprintf("a trace of the path to %s shows the loss starting at hop %s (%s) and staying to the end: the fault is at or after that router",
 		strings.TrimSpace(trace.Target), ev(trace, "loss_from_hop"), addr)
+}
+
+// firstWith returns the layer's first check with one of the codes (an
+// empty check when there is none).
+func firstWith(l result.LayerResult, codes ...result.Reason) result.Check {
+	for _, c := range l.Checks {
+		for _, r := range codes {
+			if c.Reason == r {
+				return c
+			}
+		}
+	}
+	return result.Check{Evidence: map[string]any{}}
 }

@@ -38,7 +38,9 @@ type followRule func(checks []result.Check, layers []result.LayerResult, env Fol
 // tasks are listed.
 var followRules = []followRule{
 	findRouter,
+	tracePath,
 	confirmWrongAnswer,
+	measurePathMTU,
 }
 
 // FollowUps plans the confirmation round.
@@ -185,8 +187,8 @@ func firstFailure(cs []result.Check) *result.Check {
 // verdict with the silent gateway.
 func findRouter(checks []result.Check, layers []result.LayerResult, env FollowEnv) []Task {
 	gw := find(layers, result.Gateway)
-	if gw == nil || gw.Status != result.Fail {
-		return nil
+	if gw == nil || gw.Status != result.Fail || len(env.System.Interfaces) == 0 {
+		return nil // nothing failed, or no snapshot to say what is "local"
 	}
 	var bad []netip.Addr
 	for _, c := range gw.Checks {
@@ -287,4 +289,95 @@ func searchRouter(ctx context.Context, configured netip.Addr, onLink bool, cands
 	}
 	c.Duration = now().Sub(start)
 	return c
+}
+
+// maxTraces bounds the traces of one run: one per IP family is the
+// picture a consultant needs, and each costs seconds.
+const maxTraces = 2
+
+// tracePath: the internet layer fails or degrades (silent, lossy or slow
+// upstreams) while the router answers. Trace the path to the first such
+// upstream of each family, mtr-style, to name the last hop that answers
+// and the hop where loss starts (path.stops_at_hop, path.loss_from_hop).
+// It uses the run's --count and --loss-warn, so a run that asked for many
+// pings to see loss gets a trace that can see it too.
+func tracePath(checks []result.Check, layers []result.LayerResult, env FollowEnv) []Task {
+	inet := find(layers, result.Internet)
+	if inet == nil || (inet.Status != result.Fail && inet.Status != result.Warn) {
+		return nil
+	}
+	if gw := find(layers, result.Gateway); gw != nil && gw.Status == result.Fail {
+		return nil // the router is the fault; nothing beyond it to trace
+	}
+	opt := probes.TraceOptions{Permission: env.Permission, LossWarn: env.Options.LossWarn,
+		Probes: max(probes.DefaultTraceProbes, min(env.Options.PingCount, 100))}
+	var out []Task
+	seen := map[int]bool{}
+	for _, c := range inet.Checks {
+		if c.Name != "ping" || !traceWorthy[c.Reason] {
+			continue
+		}
+		a, err := netip.ParseAddr(c.Target)
+		if err != nil {
+			continue // a named host of the ping command: its address is in the target's words only
+		}
+		if f := probes.Family(a); !seen[f] && len(out) < maxTraces {
+			seen[f] = true
+			out = append(out, Task{Layer: result.Internet, Name: "trace", Target: a.String(), Timeout: probes.DefaultTraceTimeout,
+				Probe: probes.NewTrace(a, opt)})
+		}
+	}
+	return out
+}
+
+// traceWorthy are the upstream findings a trace can explain.
+var traceWorthy = map[result.Reason]bool{
+	result.ReasonInternetNoReply: true, result.ReasonInternetLoss: true, result.ReasonInternetSlow: true,
+}
+
+// measurePathMTU: a target's TCP connection opened but its TLS handshake
+// (or its HTTP answer) then stalled, on a path through the router. That
+// is the mark of an MTU black hole: small packets pass, the server's
+// full-size ones die. Measure the path MTU to that address (ICMP with
+// Don't-Fragment where permitted, and the same handshake again with a
+// small TCP MSS) to confirm (path.mtu_blackhole) or clear it.
+func measurePathMTU(checks []result.Check, _ []result.LayerResult, env FollowEnv) []Task {
+	var out []Task
+	seen := map[netip.Addr]bool{}
+	for _, t := range env.Options.Targets {
+		if t.Scheme != "http" && t.Scheme != "https" {
+			continue
+		}
+		var connected *result.Check
+		stalled := false
+		for i, c := range checks {
+			if c.Layer != result.Service || c.Target != t.String() || c.Round != 0 {
+				continue
+			}
+			switch {
+			case c.Name == "tcp" && c.Status == result.OK:
+				connected = &checks[i]
+			case c.Reason == result.ReasonTLSHandshakeStalled || c.Reason == result.ReasonHTTPStalled:
+				stalled = true
+			}
+		}
+		if connected == nil || !stalled {
+			continue
+		}
+		if on, ok := connected.Evidence["on_link"].(bool); ok && on {
+			continue // on the local network: no router in between to lose packets
+		}
+		a, err := netip.ParseAddr(evStr(*connected, "address"))
+		if err != nil || seen[a] {
+			continue
+		}
+		seen[a] = true
+		opt := probes.PathMTUOptions{Permission: env.Permission, Port: t.Port, TLS: t.Scheme == "https", ServerName: t.Host}
+		if t.Scheme == "http" {
+			opt.Payload = []byte("GET " + t.URL.RequestURI() + " HTTP/1.1\r\nHost: " + t.URL.Host + "\r\nUser-Agent: netprobe\r\nConnection: close\r\n\r\n")
+		}
+		out = append(out, Task{Layer: result.Internet, Name: "pmtu", Target: netip.AddrPortFrom(a, uint16(t.Port)).String(),
+			Timeout: probes.DefaultPMTUTimeout, Probe: probes.NewPathMTU(a, opt)})
+	}
+	return out
 }

@@ -331,3 +331,37 @@ func TestSearchRouter(t *testing.T) {
 		t.Fatalf("an off-network gateway: %s %q %v", c.Status, c.Reason, c.Evidence)
 	}
 }
+
+// The path follow-ups: a trace for a failing or lossy internet layer
+// (not when the router itself is down), and a path-MTU measurement for a
+// handshake that stalled on a connection through the router.
+func TestPathFollowUpsPlan(t *testing.T) {
+	target := mustTarget("https://big.lab.test/")
+	env := FollowEnv{Options: Options{Targets: []Target{target}, PingCount: 50, LossWarn: 5}}
+	lossy := chk(result.Internet, "ping", "198.18.1.1", result.Warn, result.ReasonInternetLoss, "loss", "family", 4)
+	silent6 := chk(result.Internet, "ping", "fd00:77:0:3::1", result.Fail, result.ReasonInternetNoReply, "silent", "family", 6)
+	silent4b := chk(result.Internet, "ping", "198.18.1.2", result.Fail, result.ReasonInternetNoReply, "silent", "family", 4)
+	open := chk(result.Service, "tcp", target.String(), result.OK, "", "open", "address", "198.18.1.80", "on_link", false)
+	openLAN := chk(result.Service, "tcp", target.String(), result.OK, "", "open", "address", "10.77.1.5", "on_link", true)
+	stall := chk(result.Service, "tls", target.String(), result.Fail, result.ReasonTLSHandshakeStalled, "stalled")
+	expired := chk(result.Service, "tls", target.String(), result.Fail, result.ReasonTLSExpired, "expired")
+	for _, tt := range []struct {
+		name   string
+		checks []result.Check
+		want   string
+	}{
+		{"a lossy upstream is traced", []result.Check{gwOK, lossy}, "internet trace 198.18.1.1\n"},
+		{"one trace per family", []result.Check{gwOK, lossy, silent4b, silent6}, "internet trace 198.18.1.1\ninternet trace fd00:77:0:3::1\n"},
+		{"a dead router: nothing beyond it to trace", []result.Check{gwFail, silent4b}, ""},
+		{"a healthy internet is not traced", []result.Check{gwOK, upOK}, ""},
+		{"a stalled handshake through the router: measure the path MTU", []result.Check{gwOK, upOK, open, stall}, "internet pmtu 198.18.1.80:443\n"},
+		{"on the local network: no router to lose packets", []result.Check{gwOK, upOK, openLAN, stall}, ""},
+		{"a certificate fault is no MTU suspicion", []result.Check{gwOK, upOK, open, expired}, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := planString(FollowUps(tt.checks, Judge(tt.checks, result.Layers), env)); got != tt.want {
+				t.Fatalf("follow-ups:\n%s\nwant:\n%s", got, tt.want)
+			}
+		})
+	}
+}

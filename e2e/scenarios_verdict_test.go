@@ -31,7 +31,6 @@ const (
 	hopProbes              = 40 // TTL-limited probes per hop in the loss proof
 	hopProbeInterval       = 2 * time.Millisecond
 	hopProbeWait           = 200 * time.Millisecond
-	pendingConfirmRound    = "the confirmation round (issue 7 item 2)"
 )
 
 // verdictScenarios are issue 7's faults: the cases where netprobe used to
@@ -121,7 +120,6 @@ func verdictScenarios() []scenario {
 			args: func(a *argSet) {
 				a.targets = []string{"https://" + bigName + "/"}
 			},
-			needs:  pendingConfirmRound + ": the path-MTU probe after a stalled handshake",
 			status: []string{"fail", "degraded"}, layer: []string{"internet"}, reason: []string{reasonPathMTUBlackhole},
 			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "internet", "a pmtu check with 1200 ≤ path_mtu ≤ 1280",
@@ -186,7 +184,6 @@ func verdictScenarios() []scenario {
 				a.extra = []string{"--count", fmt.Sprint(lossCount), "--loss-warn", "5"}
 			},
 			timeout: 20 * time.Second,
-			needs:   pendingConfirmRound + ": the trace after a degraded internet layer",
 			status:  degradedOnly, layer: []string{"internet"},
 			evidence: func(t asserter, r *report) {
 				wantLayerStatus(t, r, "gateway", "ok")
