@@ -93,6 +93,12 @@ type Options struct {
 	Command string
 	// Version is the tool version for the report.
 	Version string
+	// Extra are prepared tasks run next to the planned ones (the checks
+	// of a check file); a task whose layer is not selected is left out.
+	Extra []Task
+	// Expect, when set, rewrites the checks against a check file's
+	// expectations before the judge.
+	Expect Expecter
 
 	// Seams for tests: nil means the real thing.
 	Now        func() time.Time

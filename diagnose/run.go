@@ -65,6 +65,10 @@ const notNeeded = "not needed"
 func execute(ctx context.Context, o Options, tasks []Task, perm probes.ICMPPermission, start, wallStart time.Time) *result.Report {
 	checks := runTasks(ctx, tasks, o.Budget)
 	checks = append(checks, compareDNS(checks, o.Now())...)
+	var expectations []result.Expectation
+	if o.Expect != nil {
+		checks, expectations = o.Expect.Apply(checks)
+	}
 	r := &result.Report{
 		Schema:    result.Schema,
 		Tool:      result.Tool{Name: "netprobe", Version: o.Version},
@@ -73,6 +77,8 @@ func execute(ctx context.Context, o Options, tasks []Task, perm probes.ICMPPermi
 		Budget:    o.Budget,
 		Host:      hostInfo(perm),
 		Layers:    Judge(checks, o.layersRun(tasks)),
+		// Expectations are the check file's record of the rewrite above.
+		Expectations: expectations,
 	}
 	r.Verdict = Decide(r.Layers)
 	r.Duration = time.Since(wallStart)

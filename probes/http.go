@@ -2,8 +2,10 @@ package probes
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -21,7 +23,15 @@ type WebOptions struct {
 	// ConnectTimeout bounds the TCP handshake alone: a filtered port is
 	// named as such instead of using up the whole target's time.
 	ConnectTimeout time.Duration
+	// BodyContains, when set, makes the check read up to MaxBodyBytes of
+	// the answer and record in evidence body_match whether the text is in
+	// it (a check file's http.body_contains). The body itself is never
+	// kept: it could hold anything.
+	BodyContains string
 }
+
+// MaxBodyBytes bounds how much of an answer is read for BodyContains.
+const MaxBodyBytes = 1 << 20
 
 // Web checks an http or https URL over one connection, phase by phase:
 // a tcp check (port state), for https a tls check (certificate), and an
@@ -110,8 +120,15 @@ func httpGet(ctx context.Context, conn net.Conn, u *url.URL, opt WebOptions) res
 		}
 		return end(c)
 	}
-	resp.Body.Close()
 	c.With("http_status", resp.StatusCode).With("ttfb_ms", ms(time.Since(start)))
+	if opt.BodyContains != "" {
+		body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes))
+		c.With("body_match", bytes.Contains(body, []byte(opt.BodyContains))).With("body_bytes", len(body))
+		if err != nil {
+			c.With("body_error", errText(err))
+		}
+	}
+	resp.Body.Close()
 	if srv := resp.Header.Get("Server"); srv != "" {
 		c.With("server", sanitize.String(srv, 80))
 	}
