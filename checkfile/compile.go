@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"net/netip"
 	"os"
@@ -65,7 +66,7 @@ var pingFallbackPorts = []int{443, 80, 22}
 // lower layers, and the expectations that judge them.
 func (f *File) Options(env Env) (diagnose.Options, error) {
 	o := f.base()
-	if len(f.DNS)+len(f.Targets)+len(f.Printers) == 0 && (f.Layers == nil || len(*f.Layers) == 0) {
+	if len(f.DNS)+len(f.Targets)+len(f.Printers) == 0 && (f.Layers == nil && len(f.Upstreams) == 0 || f.Layers != nil && len(*f.Layers) == 0) {
 		return o, Errors{{File: f.name, Line: f.At.Line, Col: f.At.Col, Msg: "the file has no checks to run (only modules, for netprobe serve)"}}
 	}
 	lower := []result.Layer{result.Link, result.Address, result.Gateway}
@@ -141,6 +142,11 @@ const DefaultModuleName = "default"
 func DefaultModuleOptions(target string, env Env) (diagnose.Options, error) {
 	f := &File{name: "default"}
 	return f.module(DefaultModuleName, DefaultModule, target, env)
+}
+
+// ModuleTimeout is the module's own timeout; 0 when it has none.
+func (f *File) ModuleTimeout(name string) time.Duration {
+	return f.Modules[name].Timeout.D()
 }
 
 // HasModule reports whether the file defines the module.
@@ -263,9 +269,9 @@ func (f *File) addNamed(o *diagnose.Options, x *expecter, name string, env Env) 
 	}
 	for _, c := range f.Printers {
 		if string(c.Name) == name {
-			po, err := f.printerOptions(c.SNMP, c.Expect, c.Timeout, env)
-			if err != nil {
-				return err
+			po, perr := f.printerOptions(c.SNMP, c.Expect, c.Timeout, env)
+			if perr != nil {
+				return perr
 			}
 			o.Extra = append(o.Extra, printerTask(name, string(c.Host), po))
 			x.add(name, printerExpect(c.Expect))
@@ -611,6 +617,34 @@ func (e *TargetExpect) fits(kind string) error {
 		return bad("tls", "https")
 	case e.HTTP != nil && kind != "http" && kind != "https":
 		return bad("http", "http and https")
+	}
+	return nil
+}
+
+// CheckModules compiles every module once with a stand-in target, so what
+// only shows when a module runs (a secret missing from the environment)
+// is found when the file is loaded, not at the first scrape.
+func (f *File) CheckModules(env Env) error {
+	var errs Errors
+	for name, m := range f.Modules {
+		for _, c := range m.Checks {
+			if err := f.addNamed(&diagnose.Options{}, newExpecter(nil), string(c), env); err != nil {
+				var e *Error
+				if errors.As(err, &e) {
+					errs = append(errs, *e)
+				} else {
+					errs = append(errs, Error{File: f.name, Line: m.At.Line, Col: m.At.Col, Msg: fmt.Sprintf("module %q: %v", name, err)})
+				}
+			}
+		}
+		if m.Printer != nil {
+			if _, e := f.printerOptions(m.Printer.SNMP, m.Printer.Expect, 0, env); e != nil {
+				errs = append(errs, *e)
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return errs.sorted()
 	}
 	return nil
 }

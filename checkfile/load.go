@@ -154,7 +154,11 @@ func (f *File) validate(d *decoder) {
 		}
 	}
 	checks := len(f.DNS) + len(f.Targets) + len(f.Printers)
-	if checks == 0 && len(f.Modules) == 0 && (f.Layers == nil || len(*f.Layers) == 0) {
+	lowerLayers := len(f.Upstreams) > 0 // the internet layer, and the default lower layers
+	if f.Layers != nil {
+		lowerLayers = len(*f.Layers) > 0
+	}
+	if checks == 0 && len(f.Modules) == 0 && !lowerLayers {
 		d.atPos(f.At, "nothing to check: add dns, targets, printers, layers or modules")
 	}
 	mods := make([]string, 0, len(f.Modules))
@@ -327,4 +331,9 @@ func (f *File) checkCAFile(name string) Errors {
 		return Errors{{File: name, Line: at.Line, Col: at.Col, Msg: "ca_file: " + err.Error()}}
 	}
 	return nil
+}
+
+// Summary counts what the file holds, for `check --validate`.
+func (f *File) Summary() string {
+	return fmt.Sprintf("%d dns, %d target and %d printer checks, %d modules", len(f.DNS), len(f.Targets), len(f.Printers), len(f.Modules))
 }

@@ -171,7 +171,7 @@ func TestConfigFile(t *testing.T) {
 	}
 
 	bad := []struct{ name, body, want string }{
-		{"unknown key", "upstreams: [1.1.1.1]\n", `unknown setting "upstreams"`},
+		{"unknown key", "upstreem: [1.1.1.1]\n", `unknown setting "upstreem"`},
 		{"bad value", "timeout: soon\n", "soon"},
 		{"list for scalar", "timeout: [1s, 2s]\n", "one value"},
 		{"not yaml", "upstream: [\n", "config"},

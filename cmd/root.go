@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"strings"
@@ -144,25 +145,42 @@ Run it without arguments for a full diagnosis.
 		NewCmdPort(f),
 		NewCmdPrinter(f),
 		NewCmdVersion(f),
+		NewCmdCheck(f),
+		NewCmdServe(f),
 	)
 	return root
 }
 
-// render redacts if asked, writes the report and turns its verdict into an
-// exit code.
+// render redacts if asked, writes the report (to --output-file, if set,
+// atomically) and turns its verdict into an exit code.
 func render(f *Factory, out *outputFlags, r *result.Report) error {
 	if out.redact {
 		red := redact.Report(*r)
 		r = &red
 	}
-	to := reports.TextOptions{Color: f.IO.Color() && !out.noColor, Unicode: f.IO.Unicode(), Verbose: out.verbose}
-	if err := reports.Render(f.IO.Out, out.format, r, to); err != nil {
+	to := reports.TextOptions{Color: f.IO.Color() && !out.noColor && out.outputFile == "", Unicode: f.IO.Unicode(), Verbose: out.verbose}
+	write := func(w io.Writer) error {
+		if out.format == reports.FormatJUnit {
+			return reports.JUnitWith(w, r, reports.JUnitOptions{FailOn: out.failOn})
+		}
+		return reports.Render(w, out.format, r, to)
+	}
+	if out.outputFile != "" {
+		if err := reports.WriteFileAtomic(out.outputFile, write); err != nil {
+			return fmt.Errorf("output-file: %v", err)
+		}
+	} else if err := write(f.IO.Out); err != nil {
 		return err
 	}
 	switch r.Verdict.Status {
-	case result.Failed:
+	case result.Failed, result.Unknown:
 		return exitError{ExitFail}
 	case result.Degraded:
+		if out.failOn == result.Fail {
+			// netprobe check: warnings do not fail the run unless
+			// --fail-on warn says so.
+			return nil
+		}
 		return exitError{ExitDegraded}
 	}
 	return nil
@@ -170,11 +188,15 @@ func render(f *Factory, out *outputFlags, r *result.Report) error {
 
 // outputFlags are the flags every command shares.
 type outputFlags struct {
-	format  string
-	noColor bool
-	redact  bool
-	verbose bool
-	timeout time.Duration
+	format     string
+	noColor    bool
+	redact     bool
+	verbose    bool
+	timeout    time.Duration
+	outputFile string
+	// failOn is netprobe check's --fail-on: Fail lets warnings pass (exit
+	// 0), Warn fails on them; "" keeps diagnose's codes (3 for degraded).
+	failOn result.Status
 }
 
 func (o *outputFlags) register(c *cobra.Command) {
@@ -184,6 +206,7 @@ func (o *outputFlags) register(c *cobra.Command) {
 	fl.BoolVar(&o.redact, "redact", false, "mask addresses, names, MACs and serial numbers for sharing publicly")
 	fl.BoolVarP(&o.verbose, "verbose", "v", false, "show every piece of evidence in the text report")
 	fl.DurationVar(&o.timeout, "timeout", diagnose.DefaultBudget, "time budget of the whole run")
+	fl.StringVar(&o.outputFile, "output-file", "", "write the report to this file, atomically (a temporary file renamed into place), e.g. for node_exporter's textfile collector")
 }
 
 // validate checks the shared flags before anything runs.

@@ -19,7 +19,6 @@ type jSuites struct {
 	XMLName  xml.Name `xml:"testsuites"`
 	Tests    int      `xml:"tests,attr"`
 	Failures int      `xml:"failures,attr"`
-	Skipped  int      `xml:"skipped,attr"`
 	Suites   []jSuite `xml:"testsuite"`
 }
 
@@ -123,9 +122,12 @@ func TestJUnitMapsEveryCheck(t *testing.T) {
 				}
 				tests, fails, skips = tests+s.Tests, fails+sf, skips+ss
 			}
-			if doc.Tests != tests || doc.Failures != fails || doc.Skipped != skips {
-				t.Errorf("totals tests=%d failures=%d skipped=%d, want %d %d %d", doc.Tests, doc.Failures, doc.Skipped, tests, fails, skips)
+			// The root has no skipped count: the JUnit schema allows it
+			// per suite only.
+			if doc.Tests != tests || doc.Failures != fails {
+				t.Errorf("totals tests=%d failures=%d, want %d %d", doc.Tests, doc.Failures, tests, fails)
 			}
+			_ = skips
 		})
 	}
 }
