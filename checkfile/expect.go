@@ -302,7 +302,7 @@ func evaluateSupplies(min float64, c result.Check) outcome {
 	var low []string
 	known := 0
 	for _, s := range supplies {
-		if s.Class != "consumed" || s.Percent == nil {
+		if !isColorant(s) || s.Percent == nil {
 			continue
 		}
 		known++
@@ -317,6 +317,24 @@ func evaluateSupplies(min float64, c result.Check) outcome {
 		return unmet(result.ReasonExpectSupply, want, strings.Join(low, ", "))
 	}
 	return met(false, want, fmt.Sprintf("%d supplies at or above it", known))
+}
+
+// isColorant reports whether a supply is toner or ink: by its MIB type,
+// or, when the printer does not say, by its name (many agents leave the
+// type and class out).
+func isColorant(s result.Supply) bool {
+	t := strings.ToLower(s.Type)
+	if strings.Contains(t, "waste") || s.Class == "receptacle" {
+		return false
+	}
+	if t != "" && t != "other" && t != "unknown" {
+		return strings.Contains(t, "toner") || strings.Contains(t, "ink") || strings.Contains(t, "wax")
+	}
+	d := strings.ToLower(s.Description)
+	if strings.Contains(d, "waste") || strings.Contains(d, "drum") {
+		return false
+	}
+	return strings.Contains(d, "toner") || strings.Contains(d, "ink") || strings.Contains(d, "cartridge")
 }
 
 // rewrite applies the outcomes to the check: it returns a copy whose

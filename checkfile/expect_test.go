@@ -23,8 +23,11 @@ func TestEvaluateRewrite(t *testing.T) {
 		for i, v := range p {
 			s = append(s, result.Supply{Description: "Toner " + string(rune('A'+i)), Class: "consumed", Percent: ptr(v)})
 		}
-		// A waste box nearly full is the printer probe's business.
-		return append(s, result.Supply{Description: "Waste", Class: "receptacle", Percent: ptr(1.0)})
+		// A waste box nearly full, a worn drum: the printer probe's
+		// business, not the toner threshold's.
+		return append(s, result.Supply{Description: "Waste", Class: "receptacle", Percent: ptr(1.0)},
+			result.Supply{Description: "Imaging Drum", Type: "opc", Class: "consumed", Percent: ptr(2.0)},
+			result.Supply{Description: "Black Ink Tank", Percent: ptr(90.0)})
 	}
 	tests := []struct {
 		name       string

@@ -42,9 +42,11 @@ type scalar interface {
 // valueSchema is the JSON Schema of a scalar type, in the few words the
 // schema generator needs.
 type valueSchema struct {
-	Type        string // "string", "integer", "number"
-	Pattern     string
-	Enum        []string
+	Type    string // "string", "integer", "number"
+	Pattern string
+	Enum    []string
+	// EnumAny, when set, lists values of mixed JSON types (no Type).
+	EnumAny     []any
 	Minimum     *float64
 	Maximum     *float64
 	OrList      bool // also accepts a list of such values
@@ -401,7 +403,7 @@ func (v *SNMPVersion) decodeNode(n *yaml.Node) error {
 }
 
 func (SNMPVersion) schema() valueSchema {
-	return valueSchema{Type: "string", Enum: []string{"1", "2c", "3"}}
+	return valueSchema{EnumAny: []any{"1", "2c", "3", 1, 3}, Description: "1, 2c or 3."}
 }
 
 // EnvName names an environment variable that holds a secret.
