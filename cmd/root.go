@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -43,6 +44,9 @@ type Factory struct {
 	RunPorts func(ctx context.Context, o diagnose.Options, host string, ports []diagnose.PortSpec) *result.Report
 	// Getenv reads the environment (secrets may come from it).
 	Getenv func(string) string
+	// Serve runs netprobe serve's HTTP server until ctx ends; tests
+	// substitute it so nothing listens.
+	Serve func(ctx context.Context, h http.Handler, listen string, ready func(addr string)) error
 }
 
 // usageError marks bad input: exit code 2.
@@ -61,7 +65,7 @@ func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 // Main runs netprobe with args and returns the process exit code.
 func Main(args []string, io *iostreams.IOStreams) int {
-	f := &Factory{IO: io, Run: diagnose.Run, RunPorts: diagnose.RunPorts, Getenv: os.Getenv}
+	f := &Factory{IO: io, Run: diagnose.Run, RunPorts: diagnose.RunPorts, Getenv: os.Getenv, Serve: listenAndServe}
 	root := NewRootCmd(f)
 	root.SetArgs(args)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)

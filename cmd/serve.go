@@ -92,11 +92,6 @@ func runServe(c *cobra.Command, f *Factory, s *serveFlags) error {
 	if err != nil {
 		return fileErrors(f, err)
 	}
-	ln, err := net.Listen("tcp", s.listen)
-	if err != nil {
-		return fmt.Errorf("listen: %v", err)
-	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(c.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	hup := make(chan os.Signal, 1)
@@ -112,9 +107,24 @@ func runServe(c *cobra.Command, f *Factory, s *serveFlags) error {
 			}
 		}
 	}()
+	serveFn := f.Serve
+	if serveFn == nil {
+		serveFn = listenAndServe
+	}
+	return serveFn(ctx, srv.Handler(), s.listen, func(addr string) { log.Info("serving", "listen", addr, "file", s.file) })
+}
+
+// listenAndServe serves h on listen until ctx ends, then shuts down,
+// giving running probes a few seconds.
+func listenAndServe(ctx context.Context, h http.Handler, listen string, ready func(addr string)) error {
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return fmt.Errorf("listen: %v", err)
+	}
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)
 	go func() { done <- hs.Serve(ln) }()
-	log.Info("serving", "listen", ln.Addr().String(), "file", s.file)
+	ready(ln.Addr().String())
 	select {
 	case err := <-done:
 		return err

@@ -104,7 +104,9 @@ func runTasks(ctx context.Context, tasks []Task, budget time.Duration) []result.
 	}
 	ch := make(chan done, len(tasks))
 	for i, t := range tasks {
-		go func(i int, t Task) {
+		// ctx is passed, not captured: the loop below replaces it once the
+		// deadline passes, while a task may only be starting.
+		go func(i int, t Task, ctx context.Context) {
 			tctx := ctx
 			if t.Timeout > 0 {
 				var cancel context.CancelFunc
@@ -112,7 +114,7 @@ func runTasks(ctx context.Context, tasks []Task, budget time.Duration) []result.
 				defer cancel()
 			}
 			ch <- done{i, t.run(tctx)}
-		}(i, t)
+		}(i, t, ctx)
 	}
 	results := make([][]result.Check, len(tasks))
 	finished := make([]bool, len(tasks))

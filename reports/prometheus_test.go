@@ -164,7 +164,7 @@ func TestPrometheusGrammar(t *testing.T) {
 			statuses := map[string]int{}
 			for _, s := range series {
 				if s.name == "netprobe_check_status" && s.labels["seq"] == "" {
-					statuses[s.labels["layer"]+"\x00"+s.labels["check"]+"\x00"+s.labels["target"]]++
+					statuses[s.labels["layer"]+"\x00"+s.labels["probe"]+"\x00"+s.labels["target"]]++
 				}
 			}
 			for _, l := range f.Report.Layers {
@@ -218,6 +218,8 @@ func TestPrometheusValues(t *testing.T) {
 		{"unknown supply absent", reporttest.PrinterJam(), "netprobe_printer_supply_percent", map[string]string{"supply": "Yellow Toner"}, nil},
 		{"tray percent", reporttest.PrinterJam(), "netprobe_printer_tray_percent", map[string]string{"tray": "Tray 3"}, []float64{50}},
 		{"hostile supply name round-trips", reporttest.Hostile(), "netprobe_printer_supply_percent", map[string]string{"supply": "Toner | \"Black\" \\ <b>"}, []float64{5}},
+		{"check file's name", reporttest.CheckFile(), "netprobe_check_status", map[string]string{"check": "guest-vlan-isolated", "probe": "tcp"}, []float64{0}},
+		{"failed check's reason", withReason(reporttest.CheckFile()), "netprobe_check_status", map[string]string{"check": "intranet-web", "probe": "http", "reason": "expect.http_status"}, []float64{2}},
 		{"verdict", reporttest.DNSFailure(), "netprobe_verdict", map[string]string{"status": "fail", "layer": "dns"}, []float64{1}},
 		{"duration", reporttest.DNSFailure(), "probe_duration_seconds", nil, []float64{4.21}},
 		{"failed run is no success", reporttest.DNSFailure(), "probe_success", nil, []float64{0}},
@@ -259,4 +261,16 @@ func TestPrometheusEscapesLabels(t *testing.T) {
 	if n != 1 {
 		t.Fatalf("%d check series", n)
 	}
+}
+
+// withReason gives the failed checks of r a reason code, as probes do.
+func withReason(r *result.Report) *result.Report {
+	for i := range r.Layers {
+		for j := range r.Layers[i].Checks {
+			if r.Layers[i].Checks[j].Status == result.Fail {
+				r.Layers[i].Checks[j].Reason = result.ReasonExpectHTTPStatus
+			}
+		}
+	}
+	return r
 }
