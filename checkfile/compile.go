@@ -432,7 +432,11 @@ func (f *File) targetTask(name string, t TargetAddr, e *TargetExpect, timeout ti
 					Reason: result.ReasonTCPUnresolved, Started: time.Now(), Detail: "could not resolve " + host + ": " + err.Error(),
 					Error: err.Error(), Evidence: map[string]any{"method": "none"}}})
 			}
-			c := probes.Ping(ctx, addrs[0], opt)
+			ping := probes.Ping
+			if opt.Count == 1 {
+				ping = probes.PingOnce // one echo per scrape: no pinger machinery
+			}
+			c := ping(ctx, addrs[0], opt)
 			if addrs[0].String() != host {
 				c.Target = host + " (" + addrs[0].String() + ")"
 			}

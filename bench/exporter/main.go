@@ -36,7 +36,7 @@ var (
 	blackboxBin = flag.String("blackbox", "/usr/bin/prometheus-blackbox-exporter", "blackbox_exporter binary")
 	seqN        = flag.Int("n", 2000, "sequential scrapes per probe and exporter for the latency figures")
 	rateSecs    = flag.Duration("rate-time", 5*time.Second, "how long each step of the rate search lasts")
-	rates       = flag.String("rates", "250,500,1000,1500,2000,3000,4000,6000,8000", "scrape rates (per second) to try, ascending")
+	rates       = flag.String("rates", "500,750,1000,1250,1500,1750,2000,2500,3000,4000", "scrape rates (per second) to try, ascending")
 	only        = flag.String("only", "tcp,icmp,dns", "probes to run")
 )
 
