@@ -38,6 +38,7 @@ var (
 	rateSecs    = flag.Duration("rate-time", 5*time.Second, "how long each step of the rate search lasts")
 	rates       = flag.String("rates", "500,750,1000,1250,1500,1750,2000,2500,3000,4000", "scrape rates (per second) to try, ascending")
 	only        = flag.String("only", "tcp,icmp,dns", "probes to run")
+	steadyRate  = flag.Int("steady", 200, "scrape rate (per second) of the 5 s during which memory is measured")
 )
 
 // exporter is one running exporter.
@@ -105,33 +106,41 @@ func main() {
 			return "/probe?module=dns&target=" + url.QueryEscape(dnsAddr)
 		}}
 	exporters := []*exporter{np, bb}
-	for _, e := range exporters {
-		// Both get the same two cores: GOMAXPROCS follows the affinity.
-		e.cmd = exec.Command("taskset", append([]string{"-c", "0,1", e.cmd.Path}, e.cmd.Args[1:]...)...)
-		e.cmd.Stdout, e.cmd.Stderr = os.Stderr, os.Stderr
-		must(e.cmd.Start())
-		defer e.cmd.Process.Kill()
-		waitUp(e.base)
-	}
 	fmt.Printf("versions: %s | %s\n\n", version(*netprobeBin, "version"), version(*blackboxBin, "--version"))
 
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4096, MaxConnsPerHost: 4096}, Timeout: 10 * time.Second}
 	probes := strings.Split(*only, ",")
-	fmt.Println("| probe | exporter | median | p99 | max rate without errors (scrapes/s) | RSS after load | peak RSS |")
+	fmt.Printf("| probe | exporter | median | p99 | max rate without errors (scrapes/s) | RSS at %d/s | peak RSS at %d/s |\n", *steadyRate, *steadyRate)
 	fmt.Println("|---|---|---|---|---|---|---|")
 	for _, p := range probes {
 		for _, e := range exporters {
+			// A fresh process per probe, so the memory figures are that
+			// probe's own; both get the same two cores (GOMAXPROCS
+			// follows the affinity).
+			cmd := exec.Command("taskset", append([]string{"-c", "0,1", e.cmd.Path}, e.cmd.Args[1:]...)...)
+			cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+			must(cmd.Start())
+			waitUp(e.base)
 			u := e.base + e.path(p)
 			// Warm up and prove the probe succeeds at all.
 			for i := 0; i < 50; i++ {
 				if err := scrape(client, u); err != nil {
 					fmt.Fprintf(os.Stderr, "%s %s: %v\n", e.name, p, err)
+					cmd.Process.Kill()
 					os.Exit(1)
 				}
 			}
 			lat := sequential(client, u, *seqN)
+			// Memory under a steady load well below either exporter's
+			// limit: what a Prometheus scraping many targets costs.
+			_, errs, _ := offer(client, u, *steadyRate, 5*time.Second)
+			rss, hwm := memory(cmd.Process.Pid)
+			if errs.total() > 0 {
+				fmt.Fprintf(os.Stderr, "%s %s: errors at the steady rate: %v\n", e.name, p, errs)
+			}
 			best := rateSearch(client, u)
-			rss, hwm := memory(e.cmd.Process.Pid)
+			cmd.Process.Kill()
+			cmd.Wait()
 			fmt.Printf("| %s | %s | %s | %s | %d | %.1f MiB | %.1f MiB |\n", p, e.name, fmtDur(percentile(lat, 50)), fmtDur(percentile(lat, 99)), best, rss, hwm)
 		}
 	}
@@ -182,8 +191,8 @@ func rateSearch(c *http.Client, u string) int {
 		must(err)
 		ok, errs, took := offer(c, u, r, *rateSecs)
 		achieved := float64(ok) / took.Seconds()
-		if errs > 0 || achieved < 0.95*float64(r) {
-			fmt.Fprintf(os.Stderr, "  %s at %d/s: %d ok, %d errors, %.0f/s achieved: stop\n", u, r, ok, errs, achieved)
+		if errs.total() > 0 || achieved < 0.95*float64(r) {
+			fmt.Fprintf(os.Stderr, "  %s at %d/s: %d ok, errors %v, %.0f/s achieved: stop\n", u, r, ok, errs, achieved)
 			break
 		}
 		best = r
@@ -192,8 +201,44 @@ func rateSearch(c *http.Client, u string) int {
 	return best
 }
 
-func offer(c *http.Client, u string, rate int, d time.Duration) (ok, errs int64, took time.Duration) {
-	var okN, errN atomic.Int64
+// errorKinds counts failed scrapes by their first words.
+type errorKinds struct {
+	mu sync.Mutex
+	m  map[string]int
+}
+
+func (e *errorKinds) add(err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.m == nil {
+		e.m = map[string]int{}
+	}
+	k := err.Error()
+	if len(k) > 60 {
+		k = k[:60]
+	}
+	e.m[k]++
+}
+
+func (e *errorKinds) total() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := 0
+	for _, v := range e.m {
+		n += v
+	}
+	return n
+}
+
+func (e *errorKinds) String() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return fmt.Sprint(e.m)
+}
+
+func offer(c *http.Client, u string, rate int, d time.Duration) (ok int64, errs *errorKinds, took time.Duration) {
+	var okN atomic.Int64
+	errs = &errorKinds{}
 	var wg sync.WaitGroup
 	interval := time.Second / time.Duration(rate)
 	start := time.Now()
@@ -208,15 +253,15 @@ func offer(c *http.Client, u string, rate int, d time.Duration) (ok, errs int64,
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if scrape(c, u) == nil {
+			if err := scrape(c, u); err == nil {
 				okN.Add(1)
 			} else {
-				errN.Add(1)
+				errs.add(err)
 			}
 		}()
 	}
 	wg.Wait()
-	return okN.Load(), errN.Load(), time.Since(start)
+	return okN.Load(), errs, time.Since(start)
 }
 
 // memory reads VmRSS and VmHWM (MiB) of the exporter: taskset execs it,
