@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"net/http"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -25,6 +26,10 @@ func capture(t *testing.T, env map[string]string, args ...string) (diagnose.Opti
 		Run: func(ctx context.Context, o diagnose.Options) *result.Report {
 			got, ran = o, true
 			return &result.Report{Schema: result.Schema, Verdict: result.Verdict{Status: result.Healthy}}
+		},
+		Serve: func(ctx context.Context, h http.Handler, listen string, ready func(string)) error {
+			ran = true // never listens: a test must not open a port by accident
+			return nil
 		},
 		RunPorts: func(ctx context.Context, o diagnose.Options, host string, ports []diagnose.PortSpec) *result.Report {
 			got, ran = o, true
@@ -173,7 +178,7 @@ func TestConfigFile(t *testing.T) {
 	}
 
 	bad := []struct{ name, body, want string }{
-		{"unknown key", "upstreams: [1.1.1.1]\n", `unknown setting "upstreams"`},
+		{"unknown key", "upstreem: [1.1.1.1]\n", `unknown setting "upstreem"`},
 		{"bad value", "timeout: soon\n", "soon"},
 		{"list for scalar", "timeout: [1s, 2s]\n", "one value"},
 		{"not yaml", "upstream: [\n", "config"},

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -9,6 +10,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"gopkg.in/yaml.v3"
+
+	"github.com/netprobe/netprobe/checkfile"
 )
 
 // EnvConfig names a config file when --config is not given.
@@ -25,22 +28,65 @@ const EnvConfig = "NETPROBE_CONFIG"
 //	  - https://intranet.example.com/
 //	timeout: 5s
 //	output: json
-func (d *diagnoseFlags) applyConfig(c *cobra.Command, f *Factory) error {
+//
+// A check file (see checkfile: it has dns, targets, printers, budgets,
+// modules, upstreams or resolvers) is not applied to the flags: it is
+// returned, loaded and validated, and the run takes its checks.
+func (d *diagnoseFlags) applyConfig(c *cobra.Command, f *Factory) (*checkfile.File, error) {
 	path := d.config
 	if path == "" {
 		path = f.Getenv(EnvConfig)
 	}
 	if path == "" {
-		return nil
+		return nil, nil
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return usagef("config: %v", err)
+		return nil, usagef("config: %v", err)
 	}
 	var raw map[string]any
 	if err := yaml.Unmarshal(b, &raw); err != nil {
-		return usagef("config %s: %s", path, oneLine(err.Error()))
+		return nil, usagef("config %s: %s", path, oneLine(err.Error()))
 	}
+	if isCheckFile(raw) {
+		cf, err := checkfile.Load(path)
+		if err != nil {
+			return nil, fileErrors(f, err)
+		}
+		return cf, nil
+	}
+	return nil, d.applyFlagConfig(c, path, raw)
+}
+
+// checkFileKeys are keys only a check file has; flag-style files use the
+// flag names (target, printer, upstream, resolver).
+var checkFileKeys = []string{"dns", "targets", "printers", "budgets", "modules", "upstreams", "resolvers", "ping"}
+
+func isCheckFile(raw map[string]any) bool {
+	for _, k := range checkFileKeys {
+		if _, ok := raw[k]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// fileErrors prints a check file's errors one per line (file:line:col:
+// message) and returns the usage exit code without a second message.
+func fileErrors(f *Factory, err error) error {
+	var errs checkfile.Errors
+	if !errors.As(err, &errs) {
+		return usageError{err}
+	}
+	for _, e := range errs {
+		fmt.Fprintln(f.IO.ErrOut, e.Error())
+	}
+	return exitError{ExitUsage}
+}
+
+// applyFlagConfig sets every flag the command line did not set from a
+// flag-style config file.
+func (d *diagnoseFlags) applyFlagConfig(c *cobra.Command, path string, raw map[string]any) error {
 	keys := make([]string, 0, len(raw))
 	for k := range raw {
 		keys = append(keys, k)

@@ -80,12 +80,18 @@ concurrently under one time budget, and name the lowest failing layer.
 // runDiagnose merges the config file, validates, runs and renders.
 // layers, when set, fixes the layers of a single-layer command.
 func runDiagnose(c *cobra.Command, f *Factory, d *diagnoseFlags, command string, layers []result.Layer) error {
-	if err := d.applyConfig(c, f); err != nil {
+	cf, err := d.applyConfig(c, f)
+	if err != nil {
 		return err
 	}
 	o, err := d.options(f)
 	if err != nil {
 		return err
+	}
+	if cf != nil {
+		if o, err = d.withCheckFile(c, f, cf, o); err != nil {
+			return err
+		}
 	}
 	o.Command = command
 	if layers != nil {

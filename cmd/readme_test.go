@@ -47,7 +47,12 @@ func TestReadmeExample(t *testing.T) {
 
 func TestReadmeCommands(t *testing.T) {
 	n := 0
-	for _, line := range strings.Split(block(t, readme(t), "<!-- commands:"), "\n") {
+	cmds := block(t, readme(t), "<!-- commands:")
+	t.Chdir("..") // the commands name files from the repository's root
+	env := map[string]string{EnvAuthPass: "example-auth", EnvPrivPass: "example-priv",
+		// examples/office.yaml names its secrets by environment variable.
+		"OFFICE_SNMP": "example-community", "OFFICE_SNMP_AUTH": "example-auth", "OFFICE_SNMP_PRIV": "example-priv"}
+	for _, line := range strings.Split(cmds, "\n") {
 		line = strings.TrimSpace(line)
 		if i := strings.Index(line, "#"); i >= 0 {
 			line = strings.TrimSpace(line[:i])
@@ -59,7 +64,7 @@ func TestReadmeCommands(t *testing.T) {
 		args := strings.Fields(line)[1:]
 		t.Run(line, func(t *testing.T) {
 			// capture never probes: Run and RunPorts are replaced.
-			_, code, stderr := capture(t, map[string]string{EnvAuthPass: "example-auth", EnvPrivPass: "example-priv"}, args...)
+			_, code, stderr := capture(t, env, args...)
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}

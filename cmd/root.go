@@ -8,6 +8,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -48,6 +50,9 @@ type Factory struct {
 	RunPorts func(ctx context.Context, o diagnose.Options, host string, ports []diagnose.PortSpec) *result.Report
 	// Getenv reads the environment (secrets may come from it).
 	Getenv func(string) string
+	// Serve runs netprobe serve's HTTP server until ctx ends; tests
+	// substitute it so nothing listens.
+	Serve func(ctx context.Context, h http.Handler, listen string, ready func(addr string)) error
 }
 
 // usageError marks bad input: exit code 2.
@@ -66,7 +71,7 @@ func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 // Main runs netprobe with args and returns the process exit code.
 func Main(args []string, io *iostreams.IOStreams) int {
-	f := &Factory{IO: io, Run: diagnose.Run, RunPorts: diagnose.RunPorts, Getenv: os.Getenv}
+	f := &Factory{IO: io, Run: diagnose.Run, RunPorts: diagnose.RunPorts, Getenv: os.Getenv, Serve: listenAndServe}
 	root := NewRootCmd(f)
 	root.SetArgs(args)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -152,19 +157,31 @@ Run it without arguments for a full diagnosis.
 		NewCmdPort(f),
 		NewCmdPrinter(f),
 		NewCmdVersion(f),
+		NewCmdCheck(f),
+		NewCmdServe(f),
 	)
 	return root
 }
 
-// render redacts if asked, writes the report and turns its verdict into an
-// exit code.
+// render redacts if asked, writes the report (to --output-file, if set,
+// atomically) and turns its verdict into an exit code.
 func render(f *Factory, out *outputFlags, r *result.Report) error {
 	if out.redact {
 		red := redact.Report(*r)
 		r = &red
 	}
-	to := reports.TextOptions{Color: f.IO.Color() && !out.noColor, Unicode: f.IO.Unicode(), Verbose: out.verbose}
-	if err := reports.Render(f.IO.Out, out.format, r, to); err != nil {
+	to := reports.TextOptions{Color: f.IO.Color() && !out.noColor && out.outputFile == "", Unicode: f.IO.Unicode(), Verbose: out.verbose}
+	write := func(w io.Writer) error {
+		if out.format == reports.FormatJUnit {
+			return reports.JUnitWith(w, r, reports.JUnitOptions{FailOn: out.failOn})
+		}
+		return reports.Render(w, out.format, r, to)
+	}
+	if out.outputFile != "" {
+		if err := reports.WriteFileAtomic(out.outputFile, write); err != nil {
+			return fmt.Errorf("output-file: %v", err)
+		}
+	} else if err := write(f.IO.Out); err != nil {
 		return err
 	}
 	switch {
@@ -173,6 +190,11 @@ func render(f *Factory, out *outputFlags, r *result.Report) error {
 	case r.Verdict.Status == result.Failed:
 		return exitError{ExitFail}
 	case r.Verdict.Status == result.Degraded:
+		if out.failOn == result.Fail {
+			// netprobe check: warnings do not fail the run unless
+			// --fail-on warn says so.
+			return nil
+		}
 		return exitError{ExitDegraded}
 	case r.Verdict.Status == result.Unknown:
 		return exitError{ExitUnknown}
@@ -182,11 +204,15 @@ func render(f *Factory, out *outputFlags, r *result.Report) error {
 
 // outputFlags are the flags every command shares.
 type outputFlags struct {
-	format  string
-	noColor bool
-	redact  bool
-	verbose bool
-	timeout time.Duration
+	format     string
+	noColor    bool
+	redact     bool
+	verbose    bool
+	timeout    time.Duration
+	outputFile string
+	// failOn is netprobe check's --fail-on: Fail lets warnings pass (exit
+	// 0), Warn fails on them; "" keeps diagnose's codes (3 for degraded).
+	failOn result.Status
 }
 
 func (o *outputFlags) register(c *cobra.Command) {
@@ -196,6 +222,7 @@ func (o *outputFlags) register(c *cobra.Command) {
 	fl.BoolVar(&o.redact, "redact", false, "mask addresses, names, MACs and serial numbers for sharing publicly")
 	fl.BoolVarP(&o.verbose, "verbose", "v", false, "show every piece of evidence in the text report")
 	fl.DurationVar(&o.timeout, "timeout", diagnose.DefaultBudget, "time budget of the whole run")
+	fl.StringVar(&o.outputFile, "output-file", "", "write the report to this file, atomically (a temporary file renamed into place), e.g. for node_exporter's textfile collector")
 }
 
 // validate checks the shared flags before anything runs.

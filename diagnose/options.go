@@ -102,6 +102,12 @@ type Options struct {
 	Command string
 	// Version is the tool version for the report.
 	Version string
+	// Extra are prepared tasks run next to the planned ones (the checks
+	// of a check file); a task whose layer is not selected is left out.
+	Extra []Task
+	// Expect, when set, rewrites the checks against a check file's
+	// expectations before the judge.
+	Expect Expecter
 
 	// Progress, when set, is told of every finished task (see Progress),
 	// from one goroutine, while the run goes on.
@@ -166,9 +172,15 @@ func (o *Options) somethingToTest() error {
 	if len(o.Layers) == 0 {
 		return nil
 	}
+	extra := map[result.Layer]bool{}
+	for _, t := range o.Extra {
+		extra[t.Layer] = true
+	}
 	var want []string
 	for _, l := range o.Layers {
 		switch {
+		case extra[l]:
+			return nil
 		case l == result.Service && len(o.Targets) == 0:
 			want = append(want, "the service layer needs --target")
 		case l == result.Printer && len(o.Printers) == 0:

@@ -105,6 +105,11 @@ func Plan(o Options, sys probes.System, perm probes.ICMPPermission) []Task {
 				})})
 		}
 	}
+	for _, t := range o.Extra {
+		if o.wants(t.Layer) {
+			tasks = append(tasks, t)
+		}
+	}
 	return tasks
 }
 

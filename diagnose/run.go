@@ -84,6 +84,13 @@ func execute(parent, ctx context.Context, o Options, tasks []Task, env *FollowEn
 			checks = append(checks, runFollowUps(ctx, fu, o)...)
 		}
 	}
+	// A check file's expectations rewrite what was measured into what was
+	// asked for (a port that must stay filtered is green when it is),
+	// after the confirmation round, which follows up the raw findings.
+	var expectations []result.Expectation
+	if o.Expect != nil {
+		checks, expectations = o.Expect.Apply(checks)
+	}
 	interrupted := errors.Is(parent.Err(), context.Canceled)
 	r := &result.Report{
 		Schema:      result.Schema,
@@ -94,6 +101,8 @@ func execute(parent, ctx context.Context, o Options, tasks []Task, env *FollowEn
 		Host:        hostInfo(perm),
 		Layers:      Judge(checks, layers),
 		Interrupted: interrupted,
+		// Expectations are the check file's record of the rewrite above.
+		Expectations: expectations,
 	}
 	r.Verdict = Decide(r.Layers)
 	if interrupted {

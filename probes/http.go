@@ -2,8 +2,10 @@ package probes
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/netip"
@@ -26,12 +28,20 @@ type WebOptions struct {
 	// URL's host (the confirmation round tries another resolver's
 	// answer). SNI and the Host header still carry the name.
 	Address netip.Addr
+	// BodyContains, when set, makes the check read up to MaxBodyBytes of
+	// the answer and record in evidence body_match whether the text is in
+	// it (a check file's http.body_contains). The body itself is never
+	// kept: it could hold anything.
+	BodyContains string
 }
 
 // NewWeb prepares the check of an http or https URL (see Web).
 func NewWeb(u *url.URL, opt WebOptions) Probe {
 	return func(ctx context.Context) []result.Check { return Web(ctx, u, opt) }
 }
+
+// MaxBodyBytes bounds how much of an answer is read for BodyContains.
+const MaxBodyBytes = 1 << 20
 
 // Web checks an http or https URL over one connection, phase by phase:
 // a tcp check (port state), for https a tls check (certificate), and an
@@ -133,8 +143,15 @@ func httpGet(ctx context.Context, conn net.Conn, u *url.URL, opt WebOptions) res
 		}
 		return end(c)
 	}
-	resp.Body.Close()
 	c.With("http_status", resp.StatusCode).With("ttfb_ms", ms(time.Since(start)))
+	if opt.BodyContains != "" {
+		body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes))
+		c.With("body_match", bytes.Contains(body, []byte(opt.BodyContains))).With("body_bytes", len(body))
+		if err != nil {
+			c.With("body_error", errText(err))
+		}
+	}
+	resp.Body.Close()
 	if srv := resp.Header.Get("Server"); srv != "" {
 		c.With("server", sanitize.String(srv, 80))
 	}

@@ -2,6 +2,7 @@ package probes
 
 import (
 	"bufio"
+	"context"
 	"io"
 	"net/netip"
 	"os"
@@ -25,6 +26,13 @@ func ParseResolvConf(r io.Reader, source string) []Resolver {
 		out = append(out, Resolver{Addr: netip.AddrPortFrom(a.Unmap(), 53), Source: source})
 	}
 	return out
+}
+
+// SystemResolvers returns the DNS servers this computer uses, and a note
+// when the configuration says something about them (a stub resolver). It
+// reads configuration only; nothing is sent.
+func SystemResolvers(ctx context.Context) ([]Resolver, string, error) {
+	return readResolvers(ctx)
 }
 
 // resolvConfResolvers reads path, and when it names only a local stub

@@ -64,6 +64,15 @@ func Report(r result.Report) result.Report {
 		}
 		out.Layers[i] = nl
 	}
+	if r.Expectations != nil {
+		// A check file's expectations name addresses too ("all of
+		// 10.1.0.5", "found 10.1.0.9").
+		out.Expectations = make([]result.Expectation, len(r.Expectations))
+		for i, e := range r.Expectations {
+			e.Target, e.Expected, e.Found = rd.str(e.Target), rd.str(e.Expected), rd.str(e.Found)
+			out.Expectations[i] = e
+		}
+	}
 	out.Redacted = true
 	return out
 }

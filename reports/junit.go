@@ -17,8 +17,24 @@ import (
 // <failure> whose message is the check's detail; a warning passes but says
 // so in <system-out>, since CI has no "warning" result; a skipped check is
 // <skipped> with its reason.
-func JUnit(w io.Writer, r *result.Report) error {
-	doc := junitReport(r)
+//
+// The checks of a check file (netprobe check -f) are one <testcase> each,
+// named after the file's check (its probes' results, e.g. tcp, tls and
+// http of one https target, are that case's evidence). The output is
+// valid against the JUnit schema Jenkins and GitLab read
+// (testdata/junit/README.md).
+func JUnit(w io.Writer, r *result.Report) error { return JUnitWith(w, r, JUnitOptions{}) }
+
+// JUnitOptions changes how statuses map to JUnit results.
+type JUnitOptions struct {
+	// FailOn is the lowest status that is a <failure>: Fail (the default)
+	// or Warn (netprobe check --fail-on warn).
+	FailOn result.Status
+}
+
+// JUnitWith is JUnit with options.
+func JUnitWith(w io.Writer, r *result.Report, o JUnitOptions) error {
+	doc := junitReport(r, o)
 	out, err := xml.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		return err
@@ -31,16 +47,16 @@ func JUnit(w io.Writer, r *result.Report) error {
 	return err
 }
 
+// junitSuites is the root. It has only the attributes the schema allows
+// there (skipped and timestamp are per suite).
 type junitSuites struct {
-	XMLName   xml.Name     `xml:"testsuites"`
-	Name      string       `xml:"name,attr"`
-	Tests     int          `xml:"tests,attr"`
-	Failures  int          `xml:"failures,attr"`
-	Errors    int          `xml:"errors,attr"`
-	Skipped   int          `xml:"skipped,attr"`
-	Time      string       `xml:"time,attr"`
-	Timestamp string       `xml:"timestamp,attr,omitempty"`
-	Suites    []junitSuite `xml:"testsuite"`
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
+	Time     string       `xml:"time,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
 }
 
 type junitSuite struct {
@@ -114,13 +130,15 @@ func seconds(d time.Duration) string {
 // which is why it is always UTC.
 const junitTimestamp = "2006-01-02T15:04:05"
 
-func junitReport(r *result.Report) junitSuites {
+func junitReport(r *result.Report, o JUnitOptions) junitSuites {
+	if o.FailOn == "" {
+		o.FailOn = result.Fail
+	}
 	doc := junitSuites{Name: "netprobe", Time: seconds(r.Duration)}
 	ts := ""
 	if !r.StartedAt.IsZero() {
 		ts = r.StartedAt.UTC().Format(junitTimestamp)
 	}
-	doc.Timestamp = ts
 	v := r.Verdict
 	consequence := map[result.Layer]bool{}
 	for _, l := range v.Consequences {
@@ -139,16 +157,19 @@ func junitReport(r *result.Report) junitSuites {
 			s.Properties = append(s.Properties, junitProperty{Name: "netprobe.layer.note", Value: n})
 		}
 		var total time.Duration
-		for _, c := range l.Checks {
-			s.Cases = append(s.Cases, junitCheck(l.Name, c))
-			total += c.Duration
+		for _, g := range groupChecks(l.Checks) {
+			tc, st := junitGroup(l.Name, g, o)
+			s.Cases = append(s.Cases, tc)
 			s.Tests++
-			switch c.Status {
-			case result.Fail:
+			switch {
+			case tc.Failure != nil:
 				s.Failures++
-			case result.Skip:
+			case st == result.Skip:
 				s.Skipped++
 			}
+		}
+		for _, c := range l.Checks {
+			total += c.Duration
 		}
 		s.Time = seconds(total)
 		// Put the verdict where a CI reader lands: on the layer at fault,
@@ -161,10 +182,86 @@ func junitReport(r *result.Report) junitSuites {
 		}
 		doc.Tests += s.Tests
 		doc.Failures += s.Failures
-		doc.Skipped += s.Skipped
 		doc.Suites = append(doc.Suites, s)
 	}
 	return doc
+}
+
+// checkGroup is one test case: a check of a check file (every probe
+// result it produced), or one check of netprobe's own.
+type checkGroup struct {
+	name   string // the check file's name; "" for netprobe's own checks
+	checks []result.Check
+}
+
+// groupChecks gathers a layer's checks into test cases, in order of first
+// appearance: the results carrying the same check-file name (evidence
+// "check") are one case.
+func groupChecks(cs []result.Check) []checkGroup {
+	var out []checkGroup
+	idx := map[string]int{}
+	for _, c := range cs {
+		name, _ := c.Evidence["check"].(string)
+		if name == "" {
+			out = append(out, checkGroup{checks: []result.Check{c}})
+			continue
+		}
+		if i, ok := idx[name]; ok {
+			out[i].checks = append(out[i].checks, c)
+			continue
+		}
+		idx[name] = len(out)
+		out = append(out, checkGroup{name: name, checks: []result.Check{c}})
+	}
+	return out
+}
+
+// junitGroup is one test case and its worst status.
+func junitGroup(layer result.Layer, g checkGroup, o JUnitOptions) (junitCase, result.Status) {
+	if g.name == "" {
+		c := g.checks[0]
+		return junitCheck(layer, c, o), c.Status
+	}
+	var total time.Duration
+	st := result.Skip
+	var body, warns []string
+	var first, firstWarn *result.Check
+	for i, c := range g.checks {
+		total += c.Duration
+		st = result.Worst(st, c.Status)
+		if first == nil && c.Status == result.Fail {
+			first = &g.checks[i]
+		}
+		if firstWarn == nil && c.Status == result.Warn && o.FailOn == result.Warn {
+			firstWarn = &g.checks[i]
+		}
+		if c.Status == result.Warn {
+			warns = append(warns, "WARNING: "+clean(c.Name)+": "+clean(c.Detail))
+		}
+		head := fmt.Sprintf("%s %s: %s", clean(c.Name), clean(c.Target), strings.ToUpper(string(c.Status)))
+		if c.Reason != "" {
+			head += " (" + string(c.Reason) + ")"
+		}
+		body = append(body, head, "  "+clean(c.Detail))
+		for _, l := range checkLines(c) {
+			body = append(body, "  "+l)
+		}
+	}
+	if first == nil {
+		first = firstWarn
+	}
+	tc := junitCase{Classname: "netprobe." + layer.String(), Name: clean(g.name), Time: seconds(total)}
+	switch {
+	case first != nil:
+		tc.Failure = &junitMessage{Message: clean(first.Name) + ": " + clean(first.Detail), Type: string(first.Status), Body: xmlSafe(strings.Join(body, "\n"))}
+	case st == result.Skip:
+		tc.Skipped = &junitMessage{Message: clean(g.checks[0].Detail)}
+	case st == result.Warn:
+		tc.SystemOut = text(strings.Join(append(warns, body...), "\n"))
+	default:
+		tc.SystemOut = text(strings.Join(body, "\n"))
+	}
+	return tc, st
 }
 
 // verdictText is the verdict as plain lines.
@@ -182,16 +279,16 @@ func verdictText(v result.Verdict) string {
 	return strings.Join(lines, "\n")
 }
 
-func junitCheck(layer result.Layer, c result.Check) junitCase {
+func junitCheck(layer result.Layer, c result.Check, o JUnitOptions) junitCase {
 	name := strings.TrimSpace(clean(c.Name) + " " + clean(c.Target))
 	tc := junitCase{Classname: "netprobe." + layer.String(), Name: name, Time: seconds(c.Duration)}
 	body := checkLines(c)
-	switch c.Status {
-	case result.Fail:
-		tc.Failure = &junitMessage{Message: clean(c.Detail), Type: "fail", Body: xmlSafe(strings.Join(body, "\n"))}
-	case result.Skip:
+	switch {
+	case c.Status == result.Fail, c.Status == result.Warn && o.FailOn == result.Warn:
+		tc.Failure = &junitMessage{Message: clean(c.Detail), Type: string(c.Status), Body: xmlSafe(strings.Join(body, "\n"))}
+	case c.Status == result.Skip:
 		tc.Skipped = &junitMessage{Message: clean(c.Detail)}
-	case result.Warn:
+	case c.Status == result.Warn:
 		tc.SystemOut = text(strings.Join(append([]string{"WARNING: " + clean(c.Detail)}, body...), "\n"))
 	}
 	return tc

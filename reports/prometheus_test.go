@@ -164,7 +164,7 @@ func TestPrometheusGrammar(t *testing.T) {
 			statuses := map[string]int{}
 			for _, s := range series {
 				if s.name == "netprobe_check_status" && s.labels["seq"] == "" {
-					statuses[s.labels["layer"]+"\x00"+s.labels["check"]+"\x00"+s.labels["target"]]++
+					statuses[s.labels["layer"]+"\x00"+s.labels["probe"]+"\x00"+s.labels["target"]]++
 				}
 			}
 			for _, l := range f.Report.Layers {
@@ -218,8 +218,16 @@ func TestPrometheusValues(t *testing.T) {
 		{"unknown supply absent", reporttest.PrinterJam(), "netprobe_printer_supply_percent", map[string]string{"supply": "Yellow Toner"}, nil},
 		{"tray percent", reporttest.PrinterJam(), "netprobe_printer_tray_percent", map[string]string{"tray": "Tray 3"}, []float64{50}},
 		{"hostile supply name round-trips", reporttest.Hostile(), "netprobe_printer_supply_percent", map[string]string{"supply": "Toner | \"Black\" \\ <b>"}, []float64{5}},
+		{"check file's name", reporttest.CheckFile(), "netprobe_check_status", map[string]string{"check": "guest-vlan-isolated", "probe": "tcp"}, []float64{0}},
+		{"failed check's reason", withReason(reporttest.CheckFile()), "netprobe_check_status", map[string]string{"check": "intranet-web", "probe": "http", "reason": "expect.http_status"}, []float64{2}},
 		{"verdict", reporttest.DNSFailure(), "netprobe_verdict", map[string]string{"status": "fail", "layer": "dns"}, []float64{1}},
-		{"duration", reporttest.DNSFailure(), "netprobe_duration_seconds", nil, []float64{4.21}},
+		{"duration", reporttest.DNSFailure(), "probe_duration_seconds", nil, []float64{4.21}},
+		{"failed run is no success", reporttest.DNSFailure(), "probe_success", nil, []float64{0}},
+		{"degraded run is a success", reporttest.Degraded(), "probe_success", nil, []float64{1}},
+		{"failed layer status", reporttest.DNSFailure(), "netprobe_layer_status", map[string]string{"layer": "dns"}, []float64{2}},
+		{"skipped layer status", reporttest.Skipped(), "netprobe_layer_status", map[string]string{"layer": "dns"}, []float64{-1}},
+		{"printer error by code", reporttest.PrinterJam(), "netprobe_printer_error", map[string]string{"code": "jammed"}, []float64{1}},
+		{"dns answer time", reporttest.DNSFailure(), "probe_dns_lookup_time_seconds", map[string]string{"target": "example.com @1.1.1.1"}, []float64{0.0141}},
 		{"timestamp", reporttest.DNSFailure(), "netprobe_last_run_timestamp_seconds", nil, []float64{float64(reporttest.Start.Unix())}},
 	}
 	for _, tt := range tests {
@@ -232,16 +240,37 @@ func TestPrometheusValues(t *testing.T) {
 	}
 }
 
-// TestPrometheusEscapesNewlines: a line feed in a label value must become
-// \n, or the collector would read half a line.
-func TestPrometheusEscapesNewlines(t *testing.T) {
+// TestPrometheusEscapesLabels: a label value is sanitised like every
+// network string (a line feed becomes a space, an escape sequence and
+// invalid UTF-8 cannot pass) and then escaped by the format's rules, so
+// the collector never reads half a line and the value round-trips.
+func TestPrometheusEscapesLabels(t *testing.T) {
 	r := &result.Report{Layers: []result.LayerResult{{Name: result.Service, Status: result.OK, Checks: []result.Check{
-		{Name: "http", Target: "a\nb\\\"c\xff", Status: result.OK},
+		{Name: "http", Target: "a\nb\\\"c\xff\x1b[31mred", Status: result.OK},
 	}}}}
 	series := prom(t, r)
+	n := 0
 	for _, s := range series {
-		if s.name == "netprobe_check_status" && s.labels["target"] != "a\nb\\\"c\uFFFD" {
-			t.Errorf("target label = %q", s.labels["target"])
+		if s.name == "netprobe_check_status" {
+			n++
+			if s.labels["target"] != "a b\\\"c\uFFFDred" {
+				t.Errorf("target label = %q", s.labels["target"])
+			}
 		}
 	}
+	if n != 1 {
+		t.Fatalf("%d check series", n)
+	}
+}
+
+// withReason gives the failed checks of r a reason code, as probes do.
+func withReason(r *result.Report) *result.Report {
+	for i := range r.Layers {
+		for j := range r.Layers[i].Checks {
+			if r.Layers[i].Checks[j].Status == result.Fail {
+				r.Layers[i].Checks[j].Reason = result.ReasonExpectHTTPStatus
+			}
+		}
+	}
+	return r
 }

@@ -245,6 +245,9 @@ type Report struct {
 	// before every check finished: the report holds what was measured so
 	// far and its verdict is "unknown".
 	Interrupted bool `json:"interrupted"`
+	// Expectations are the outcomes of a check file's expectations
+	// (`netprobe check -f`), in check order; absent without a check file.
+	Expectations []Expectation `json:"expectations,omitempty"`
 }
 
 // Host describes the machine the run happened on.

@@ -34,6 +34,7 @@ func All() []Fixture {
 		{"hostile", Hostile()},
 		{"wrong-answer", WrongAnswer()},
 		{"interrupted", Interrupted()},
+		{"check-file", CheckFile()},
 	}
 }
 
@@ -525,6 +526,50 @@ func Interrupted() *result.Report {
 		Advice:       []string{"Run netprobe again and let it finish (it stops by itself within its time budget)."},
 		Evidence:     []string{},
 		Consequences: []result.Layer{},
+	}
+	return r
+}
+
+// CheckFile is a run of a check file (netprobe check -f office.yaml): a
+// port that must stay filtered is green although the probe "failed", an
+// https target whose status is not the expected one fails, and the report
+// lists every expectation.
+func CheckFile() *result.Report {
+	r := base("netprobe check -f office.yaml")
+	r.Duration = 3210 * time.Millisecond
+	tagged := func(c result.Check, name, expected string) result.Check {
+		c.Evidence["check"], c.Evidence["expected"] = name, expected
+		return c
+	}
+	guest := tagged(check("tcp", result.Service, "tcp://10.1.0.5:445", result.OK, 10*ms, 3000*ms,
+		"as expected (port filtered or closed): port 445/tcp is filtered: no answer within 3s (a firewall drops it)", map[string]any{
+			"port_state": "filtered", "port": 445, "protocol": "tcp", "raw_status": "fail", "raw_reason": "tcp.filtered",
+		}), "guest-vlan-isolated", "port filtered or closed")
+	web := tagged(check("http", result.Service, "https://intranet.office.lan/health", result.Fail, 30*ms, 12*ms,
+		"expected HTTP status 200, found HTTP 503: HTTP 503 Service Unavailable: the server has a problem", map[string]any{
+			"http_status": 503, "ttfb_ms": 11.8, "raw_status": "fail",
+		}), "intranet-web", "HTTP status 200")
+	tcp := tagged(check("tcp", result.Service, "https://intranet.office.lan/health", result.OK, 10*ms, 2*ms,
+		"port 443/tcp is open (connected in 1.9ms)", map[string]any{"port_state": "open", "port": 443, "protocol": "tcp", "connect_ms": 1.9}),
+		"intranet-web", "at most 800ms")
+	dnsC := tagged(dnsOK("10.1.0.53", "system", 3.2), "fileserver-name", "all of 10.1.0.5")
+	r.Layers = []result.LayerResult{
+		linkUp(), addressOK(), gatewayOK(),
+		layer(result.DNS, result.OK, dnsC),
+		layer(result.Service, result.Fail, guest, tcp, web),
+	}
+	r.Expectations = []result.Expectation{
+		{Name: "fileserver-name", Check: "dns", Target: dnsC.Target, Status: result.ExpectMet, Expected: "all of 10.1.0.5", Found: "10.1.0.5"},
+		{Name: "guest-vlan-isolated", Check: "tcp", Target: guest.Target, Status: result.ExpectMet, Expected: "port filtered or closed", Found: "filtered"},
+		{Name: "intranet-web", Check: "tcp", Target: tcp.Target, Status: result.ExpectMet, Expected: "at most 800ms", Found: "connect 1.9ms"},
+		{Name: "intranet-web", Check: "http", Target: web.Target, Status: result.ExpectUnmet, Expected: "HTTP status 200", Found: "HTTP 503", Reason: result.ReasonExpectHTTPStatus},
+	}
+	r.Verdict = result.Verdict{
+		Status:   result.Failed,
+		Layer:    result.Service,
+		Summary:  "The intranet web server answers with an error (HTTP 503).",
+		Advice:   []string{"Tell whoever runs intranet.office.lan that it answers 503."},
+		Evidence: []string{"https://intranet.office.lan/health answered HTTP 503 where the check file expects 200."},
 	}
 	return r
 }
