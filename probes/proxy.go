@@ -473,13 +473,13 @@ func directCheck(ctx context.Context, u *url.URL, opt WebOptions) result.Check {
 	outcome := "ok"
 	switch {
 	case c.Status == result.OK:
-		c.Detail = "direct, without the proxy: works (" + c.Detail + ")"
+		c.Detail = "direct (without the proxy): works; " + c.Detail
 	case state == PortError:
 		outcome = string(c.Reason)
-		c.Detail = "direct, without the proxy: " + c.Detail
+		c.Detail = "direct (without the proxy): " + c.Detail
 	default:
 		outcome = string(c.Reason)
-		c.Detail = "direct, without the proxy: blocked (" + c.Detail + ")"
+		c.Detail = "direct (without the proxy): blocked; " + c.Detail
 	}
 	c.With("outcome", outcome)
 	c.Status, c.Reason, c.Error = result.OK, "", ""
