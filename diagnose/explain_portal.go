@@ -22,7 +22,7 @@ func explainCaptivePortal(c result.Check) (string, []string) {
 		open = "Open a browser and go to any web page that starts with http:// (not https://): the login page appears instead;"
 	}
 	return s, []string{
-		open + " log in or accept the terms of this Wi-Fi or guest network (the hotel, café or office gives the access code).",
+		open + " log in or accept the terms of this Wi-Fi or guest network (the hotel, cafe or office gives the access code).",
 		"Then run netprobe again: web sites and apps fail until you have signed in.",
 		"If no login page appears, reconnect to the network (Wi-Fi off and on) and try again, or ask the network's staff.",
 	}
