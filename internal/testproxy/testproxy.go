@@ -1,4 +1,5 @@
-// Package testproxy runs a small HTTP proxy on loopback for tests: CONNECT
+// Package testproxy runs a small HTTP proxy for tests, on loopback unless
+// told otherwise: CONNECT
 // tunnels and absolute-form GETs, as a browser's proxy serves them, with a
 // fixed name table instead of DNS (so nothing it dials leaves 127.0.0.1),
 // optional Basic authentication, and the faults a real proxy shows: a
@@ -49,6 +50,9 @@ type Options struct {
 	// gets 407.
 	User, Password string
 	Mode           Mode
+	// Listen is the address to listen on; empty means 127.0.0.1:0. (A
+	// fault lab may listen on a lab address inside its own namespace.)
+	Listen string
 }
 
 // Proxy is a running proxy.
@@ -63,10 +67,14 @@ type Proxy struct {
 	conns    map[net.Conn]bool
 }
 
-// Start runs a proxy on 127.0.0.1 until the test ends.
+// Start runs a proxy on 127.0.0.1 (or opt.Listen) until the test ends.
 func Start(t testing.TB, opt Options) *Proxy {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr := opt.Listen
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
