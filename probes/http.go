@@ -146,6 +146,11 @@ func httpGetVia(ctx context.Context, conn net.Conn, u *url.URL, opt WebOptions, 
 			req.Header.Set("Proxy-Authorization", auth)
 		}
 		write = req.WriteProxy
+		// Keep time to ask the proxy whether it answers at all, should
+		// this request get no answer.
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) > 2*proxyLivenessWait {
+			conn.SetDeadline(dl.Add(-proxyLivenessWait))
+		}
 	}
 	start := time.Now()
 	if err := write(conn); err != nil {
@@ -163,6 +168,9 @@ func httpGetVia(ctx context.Context, conn net.Conn, u *url.URL, opt WebOptions, 
 		if isTimeout(err) {
 			c.Reason = result.ReasonHTTPStalled
 			c.Detail = "the server accepted the connection but sent no HTTP answer in time"
+		}
+		if proxy != nil {
+			c = blameSilence(ctx, c, proxy)
 		}
 		return end(c)
 	}

@@ -323,6 +323,13 @@ func proxyPath(ctx context.Context, u *url.URL, opt WebOptions) []result.Check {
 	}
 	tunnel, resp, err := connectTunnel(ctx, conn, hostport, p, opt.UserAgent, wait)
 	pc = judgeConnect(pc, name, hostport, p.User != nil, resp, err, wait)
+	if err != nil && proxyAnswers(ctx, p) {
+		// The proxy answers a request of its own at once: it is alive,
+		// and still waiting for the target (as a proxy does while its
+		// connection to a filtered host times out).
+		pc.Reason = result.ReasonProxyUpstreamFailed
+		pc.Detail = fmt.Sprintf("the proxy %s answers, but did not open a tunnel to %s within %s: it cannot reach it", name, hostport, fmtDur(wait))
+	}
 	if tunnel == nil {
 		return append([]result.Check{end(pc)}, notTried("the proxy did not open a tunnel")...)
 	}
@@ -375,6 +382,57 @@ func connectTunnel(ctx context.Context, conn net.Conn, hostport string, proxy *u
 		return &bufferedConn{Conn: conn, r: br}, resp, nil
 	}
 	return conn, resp, nil
+}
+
+// proxyLivenessWait bounds the question "does the proxy answer at all?"
+// asked when a request through it got no answer.
+const proxyLivenessWait = time.Second
+
+// proxyAnswers reports whether the proxy answers a request for itself (an
+// origin-form GET, which proxies refuse at once with a 400 or similar),
+// on a new connection, within proxyLivenessWait. It tells a proxy that is
+// dead behind an open port from one waiting for an unreachable target.
+func proxyAnswers(ctx context.Context, p *url.URL) bool {
+	ctx, cancel := context.WithTimeout(ctx, proxyLivenessWait)
+	defer cancel()
+	port := p.Port()
+	if port == "" {
+		port = "80"
+	}
+	hostport := net.JoinHostPort(p.Hostname(), port)
+	conn, err := dialTCP(ctx, hostport)
+	if err != nil {
+		return false
+	}
+	defer conn.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		conn.SetDeadline(dl)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+hostport+"/", nil)
+	if err != nil {
+		return false
+	}
+	req.Header.Set("User-Agent", "netprobe")
+	req.Header.Set("Connection", "close")
+	if req.Write(conn) != nil {
+		return false
+	}
+	_, err = http.ReadResponse(bufio.NewReader(conn), req)
+	return err == nil
+}
+
+// blameSilence words an http request through a proxy that got no answer:
+// the proxy's fault when it does not answer at all, else the server's
+// (the proxy is alive and still waiting for it).
+func blameSilence(ctx context.Context, c result.Check, p *url.URL) result.Check {
+	name := RedactProxy(p)
+	if proxyAnswers(ctx, p) {
+		c.Detail = "the proxy " + name + " answers, but relayed no answer from the server in time"
+		return c
+	}
+	c.Reason = result.ReasonProxyUnreachable
+	c.Detail = "the proxy " + name + " accepted the connection but sent no answer"
+	return c
 }
 
 // bufferedConn reads what the CONNECT answer's reader already holds first.

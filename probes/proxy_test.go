@@ -257,6 +257,7 @@ func TestWebProxyFailures(t *testing.T) {
 	auth := testproxy.Start(t, testproxy.Options{Hosts: proxyHosts(), User: "alice", Password: "s3cret-pw"})
 	deny := testproxy.Start(t, testproxy.Options{Hosts: proxyHosts(), Mode: testproxy.Deny})
 	silent := testproxy.Start(t, testproxy.Options{Mode: testproxy.Silent})
+	stall := testproxy.Start(t, testproxy.Options{Mode: testproxy.Stall})
 	noRoute := testproxy.Start(t, testproxy.Options{Hosts: map[string]string{}})
 	closed := fmt.Sprintf("http://127.0.0.1:%d", testnet.ClosedTCP(t))
 	filtered := fmt.Sprintf("http://127.0.0.1:%d", filteredTCP(t))
@@ -285,6 +286,12 @@ func TestWebProxyFailures(t *testing.T) {
 			[]string{cn("proxy", result.Fail, result.ReasonProxyUnreachable), cn("tls", result.Skip, result.ReasonTLSNotTried), cn("http", result.Skip, result.ReasonHTTPNotTried), cn("direct", result.OK, "")}, "does not answer"},
 		{"a proxy that accepts and stays silent", https, silent.URL.String(),
 			[]string{cn("proxy", result.Fail, result.ReasonProxyUnreachable), cn("tls", result.Skip, result.ReasonTLSNotTried), cn("http", result.Skip, result.ReasonHTTPNotTried), cn("direct", result.OK, "")}, "did not answer the CONNECT request"},
+		{"a proxy still waiting for an unreachable target", https, stall.URL.String(),
+			[]string{cn("proxy", result.Fail, result.ReasonProxyUpstreamFailed), cn("tls", result.Skip, result.ReasonTLSNotTried), cn("http", result.Skip, result.ReasonHTTPNotTried), cn("direct", result.OK, "")}, "answers, but did not open a tunnel"},
+		{"http: a proxy that accepts and stays silent", "http://blocked.proxy.test:" + l.webPort + "/", silent.URL.String(),
+			[]string{cn("proxy", result.OK, ""), cn("http", result.Fail, result.ReasonProxyUnreachable), cn("direct", result.OK, "")}, "sent no answer"},
+		{"http: a proxy still waiting for the server", "http://blocked.proxy.test:" + l.webPort + "/", stall.URL.String(),
+			[]string{cn("proxy", result.OK, ""), cn("http", result.Fail, result.ReasonHTTPStalled), cn("direct", result.OK, "")}, "relayed no answer"},
 		{"a proxy that refuses the destination", https, deny.URL.String(),
 			[]string{cn("proxy", result.Fail, result.ReasonProxyDenied), cn("tls", result.Skip, result.ReasonTLSNotTried), cn("http", result.Skip, result.ReasonHTTPNotTried), cn("direct", result.OK, "")}, "refuses to connect"},
 		{"a proxy that cannot reach the target", https, noRoute.URL.String(),
@@ -300,7 +307,7 @@ func TestWebProxyFailures(t *testing.T) {
 				t.Fatalf("checks %q, want %q", got, tt.checks)
 			}
 			p := byName(cs, "proxy")
-			if tt.checks[1] == cn("http", result.Fail, result.ReasonProxyAuthRequired) {
+			if strings.HasPrefix(tt.checks[1], "http:fail:") {
 				p = byName(cs, "http")
 			}
 			want := RedactProxy(mustURL(t, tt.proxy))

@@ -38,6 +38,10 @@ const (
 	// Everything answers every request itself, 200 with its own page,
 	// whatever was asked (a misconfigured or intercepting proxy).
 	Everything
+	// Stall answers requests for itself (origin-form, which it refuses
+	// with 400) at once, but holds every CONNECT and proxied request
+	// without an answer: a proxy still waiting for an unreachable target.
+	Stall
 )
 
 // Options configures a proxy.
@@ -141,6 +145,13 @@ func (p *Proxy) handle(c net.Conn) {
 		return
 	case p.opt.Mode == Everything:
 		reply(c, http.StatusOK, nil, "<html><body>proxy says hello</body></html>\n")
+		return
+	case p.opt.Mode == Stall && req.Method != http.MethodConnect && !req.URL.IsAbs():
+		reply(c, http.StatusBadRequest, nil, "this is a proxy\n")
+		return
+	case p.opt.Mode == Stall:
+		c.SetDeadline(time.Time{})
+		io.Copy(io.Discard, br) // until the client gives up
 		return
 	case p.opt.User != "" && !p.authorized(req.Header.Get("Proxy-Authorization")):
 		reply(c, http.StatusProxyAuthRequired, http.Header{"Proxy-Authenticate": {`Basic realm="test"`, "NTLM"}}, "login first\n")
