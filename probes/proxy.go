@@ -428,6 +428,9 @@ func blameSilence(ctx context.Context, c result.Check, p *url.URL) result.Check 
 	name := RedactProxy(p)
 	if proxyAnswers(ctx, p) {
 		c.Detail = "the proxy " + name + " answers, but relayed no answer from the server in time"
+		if c.Reason != result.ReasonHTTPStalled {
+			c.Detail = "the proxy " + name + " answers, but closed the connection without relaying an answer from the server"
+		}
 		return c
 	}
 	c.Reason = result.ReasonProxyUnreachable
