@@ -35,6 +35,11 @@ type diagnoseFlags struct {
 	dnsSlow     time.Duration
 	caFile      string
 	snmp        snmpFlags
+	// Captive portals and proxies.
+	portalURLs    []string
+	noPortalCheck bool
+	proxy         string
+	noProxy       bool
 	// pingHosts are the ping command's arguments.
 	pingHosts []string
 }
@@ -57,6 +62,10 @@ func (d *diagnoseFlags) register(c *cobra.Command) {
 	fl.DurationVar(&d.rttWarn, "rtt-warn", probes.DefaultRTTWarn, "average round-trip time from which a path is degraded")
 	fl.DurationVar(&d.dnsSlow, "dns-slow", diagnose.DefaultDNSSlow, "median DNS answer time from which a resolver is slow")
 	fl.StringVar(&d.caFile, "ca-file", "", "PEM file of extra CA certificates to trust for https targets")
+	fl.StringArrayVar(&d.portalURLs, "portal-url", nil, "plain http:// URL for the captive-portal check, replacing the public defaults (repeatable); URL#status=CODE or URL#body=TEXT names the answer that means no portal (default: a 204 or an empty page)")
+	fl.BoolVar(&d.noPortalCheck, "no-portal-check", false, "skip the captive-portal check (by default it asks public connectivity-check URLs); wins over --portal-url")
+	fl.StringVar(&d.proxy, "proxy", "", "web proxy (http://HOST:PORT) for http and https targets, instead of HTTPS_PROXY/HTTP_PROXY/ALL_PROXY and the system's proxy settings")
+	fl.BoolVar(&d.noProxy, "no-proxy", false, "ignore every proxy setting: test http and https targets directly only; wins over --proxy")
 	d.snmp.register(c)
 }
 
@@ -155,6 +164,9 @@ func (d *diagnoseFlags) options(f *Factory) (diagnose.Options, error) {
 		if o.ExtraCAs, err = loadCAs(d.caFile); err != nil {
 			return o, usageError{err}
 		}
+	}
+	if err := d.portalAndProxy(f, &o); err != nil {
+		return o, err
 	}
 	if len(o.Printers) > 0 {
 		if o.Printer, err = d.snmp.options(f); err != nil {

@@ -72,6 +72,7 @@ var unresolvedReasons = map[result.Reason]bool{
 	result.ReasonPortsUnresolved:       true,
 	result.ReasonPrinterNameUnresolved: true,
 	result.ReasonInternetUnresolved:    true,
+	result.ReasonProxyUnresolved:       true,
 }
 
 // needsGateway: does c go through the default gateway (and so the

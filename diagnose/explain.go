@@ -28,6 +28,9 @@ func explainFail(l result.LayerResult, cause result.Check, all []result.LayerRes
 	case result.DNS:
 		return explainDNSFail(l, cause, all)
 	case result.Service:
+		if cause.Reason.Area() == "proxy" {
+			return explainProxy(l, cause)
+		}
 		return explainService(cause)
 	case result.Printer:
 		return explainPrinter(cause)
@@ -73,7 +76,7 @@ func explainHealthy(layers []result.LayerResult) string {
 	if icmpDenied(layers) {
 		s += " Ping was not permitted for this user, so reachability was checked over TCP."
 	}
-	return s
+	return s + proxyOnlySentence(layers)
 }
 
 func explainNothing() (string, []string) {

@@ -13,6 +13,9 @@ func explainInternetFail(l result.LayerResult, cause result.Check, all []result.
 	if cause.Reason == result.ReasonPathMTUBlackhole {
 		return explainMTUBlackhole(cause)
 	}
+	if cause.Reason == result.ReasonInternetCaptivePortal {
+		return explainCaptivePortal(cause)
+	}
 	if cause.Reason == result.ReasonInternetNotMeasured {
 		return "The internet could not be checked: ping is not permitted for this user and no TCP port was given to try instead.",
 			[]string{"Run netprobe as an administrator, or allow ping for this user."}

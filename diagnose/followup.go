@@ -92,7 +92,9 @@ func serviceFailure(checks []result.Check, t Target) (result.Check, bool) {
 		if c.Layer != result.Service || c.Target != t.String() || c.Status != result.Fail || c.Round != 0 {
 			continue
 		}
-		if unresolvedReasons[c.Reason] || c.Reason.Area() == "local" {
+		// Through a proxy, this computer's DNS answer is not what the
+		// browser connects to: nothing for a wrong answer to explain.
+		if unresolvedReasons[c.Reason] || c.Reason.Area() == "local" || evStr(c, "path") == "proxy" {
 			return result.Check{}, false
 		}
 		return c, true

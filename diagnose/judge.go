@@ -60,6 +60,7 @@ func Judge(checks []result.Check, layers []result.Layer) []result.LayerResult {
 		gw.Status, gw.Reason = result.Warn, result.ReasonGatewayIgnoresProbes
 		gw.Note = "the router does not answer ping or TCP itself, but traffic to the internet passes through it"
 	}
+	judgeProxyOnly(inet, get(result.Service))
 	if inet != nil && inet.Status == result.Fail && !internetConfirmedDown(inet.Checks) && dns != nil && remoteDNSAnswered(dns.Checks) {
 		inet.Status, inet.Reason = result.Warn, result.ReasonInternetUpstreamsQuiet
 		inet.Note = "the upstream hosts do not answer, but a DNS server beyond the router does: traffic does get out"
@@ -79,11 +80,11 @@ func gatewayHasNoRoute(cs []result.Check) bool {
 }
 
 // internetConfirmedDown: a follow-up confirmed a fault of the path itself
-// (an MTU black hole): a DNS answer from beyond the router does not
-// clear that.
+// (an MTU black hole), or a captive portal intercepts it: a DNS answer
+// from beyond the router does not clear that.
 func internetConfirmedDown(cs []result.Check) bool {
 	for _, c := range cs {
-		if c.Status == result.Fail && c.Reason == result.ReasonPathMTUBlackhole {
+		if c.Status == result.Fail && (c.Reason == result.ReasonPathMTUBlackhole || c.Reason == result.ReasonInternetCaptivePortal) {
 			return true
 		}
 	}

@@ -5,6 +5,7 @@
 package diagnose
 
 import (
+	"context"
 	"crypto/x509"
 	"fmt"
 	"net/netip"
@@ -98,6 +99,15 @@ type Options struct {
 	DNSSlow time.Duration
 	// ExtraCAs are trusted for https targets on top of the system roots.
 	ExtraCAs []*x509.Certificate
+	// PortalURLs replace DefaultPortalURLs for the captive-portal check of
+	// the internet layer; NoPortalCheck skips that check.
+	PortalURLs    []probes.PortalURL
+	NoPortalCheck bool
+	// Proxy is the proxy configuration http(s) targets are tested through
+	// (--proxy, or the environment's). Left zero, a run reads the OS's
+	// settings (ReadProxy). NoProxy ignores every proxy setting.
+	Proxy   probes.ProxySettings
+	NoProxy bool
 	// Command names the command for the report ("diagnose", "dns", ...).
 	Command string
 	// Version is the tool version for the report.
@@ -117,6 +127,7 @@ type Options struct {
 	Now        func() time.Time
 	ReadSystem func() probes.System
 	DetectICMP func() probes.ICMPPermission
+	ReadProxy  func(context.Context) probes.ProxySettings
 }
 
 // Validate checks what flag parsing cannot: ranges and combinations. The
@@ -160,6 +171,12 @@ func (o *Options) Validate() error {
 		if err := o.Printer.Validate(); err != nil {
 			return err
 		}
+	}
+	if err := validatePortalURLs(o.PortalURLs); err != nil {
+		return err
+	}
+	if err := o.Proxy.Validate(); err != nil {
+		return err
 	}
 	return o.somethingToTest()
 }

@@ -81,6 +81,7 @@ func Plan(o Options, sys probes.System, perm probes.ICMPPermission) []Task {
 			po.Layer, po.FallbackPorts, po.NextHop = result.Internet, internetFallbackPorts, gatewayFor(sys, up)
 			tasks = append(tasks, pingTask(up, po))
 		}
+		tasks = append(tasks, portalTasks(o)...)
 	}
 	if o.wants(result.DNS) {
 		tasks = append(tasks, dnsTasks(o, sys, now, names)...)
@@ -505,7 +506,7 @@ func serviceProbe(o Options, t Target, addr netip.Addr) probes.Probe {
 	case "http", "https":
 		u := *t.URL
 		wo := probes.WebOptions{TLS: probes.TLSOptions{ExtraCAs: o.ExtraCAs, Now: o.Now, HandshakeTimeout: TLSHandshakeTimeout},
-			ConnectTimeout: ConnectTimeout, Address: addr}
+			ConnectTimeout: ConnectTimeout, Address: addr, Proxy: proxyRoute(o, t)}
 		return probes.NewWeb(&u, wo)
 	}
 	return func(ctx context.Context) []result.Check {

@@ -53,7 +53,8 @@ func TestPlan(t *testing.T) {
 		{
 			name: "full run",
 			opt: Options{Upstreams: []netip.Addr{netip.MustParseAddr("198.18.1.1")}, DNSNames: []string{"www.lab.test"},
-				Targets: []Target{mustTarget("https://svc.lab.test/"), mustTarget("udp://10.77.1.1:53")}, Printers: []string{"10.77.1.20"}, Now: fixed},
+				Targets: []Target{mustTarget("https://svc.lab.test/"), mustTarget("udp://10.77.1.1:53")}, Printers: []string{"10.77.1.20"}, Now: fixed,
+				PortalURLs: []probes.PortalURL{mustPortal("http://portal.lab.test/generate_204")}},
 			sys: labSystem,
 			want: `link link interfaces
 address address interfaces
@@ -61,6 +62,7 @@ address arp-conflict eth0 10.77.1.10
 gateway ping 10.77.1.1
 gateway ping fe80::1%eth0
 internet ping 198.18.1.1
+internet portal http://portal.lab.test/generate_204
 dns dns www.lab.test @198.18.1.53:53
 dns dns www.lab.test @[fd00:77:3::53]:53
 dns dns www.lab.test @198.18.1.1:53
@@ -87,7 +89,7 @@ printer printer 10.77.1.20
 		},
 		{
 			name: "default IPv6 upstreams are skipped without an IPv6 route",
-			opt:  Options{Layers: []result.Layer{result.Internet}, Now: fixed},
+			opt:  Options{Layers: []result.Layer{result.Internet}, NoPortalCheck: true, Now: fixed},
 			sys:  probes.System{DefaultRoutes: []probes.Route{{Family: 4, Gateway: netip.MustParseAddr("10.77.1.1")}}},
 			want: "internet ping 1.1.1.1\ninternet ping 8.8.8.8\ninternet ping 9.9.9.9\ninternet ping 2606:4700:4700::1111\ninternet ping 2001:4860:4860::8888\n",
 		},
@@ -112,7 +114,7 @@ printer printer 10.77.1.20
 // probes: nothing is sent to them.
 func TestPlanSkipsUnroutableDefaultUpstreams(t *testing.T) {
 	sys := probes.System{DefaultRoutes: []probes.Route{{Family: 4, Gateway: netip.MustParseAddr("10.77.1.1")}}}
-	for _, task := range Plan(Options{Layers: []result.Layer{result.Internet}}, sys, probes.ICMPPermission{}) {
+	for _, task := range Plan(Options{Layers: []result.Layer{result.Internet}, NoPortalCheck: true}, sys, probes.ICMPPermission{}) {
 		if strings.Contains(task.Target, ":") {
 			cs := runNote(t, task)
 			if len(cs) != 1 || cs[0].Status != result.Skip {

@@ -44,6 +44,7 @@ func Run(ctx context.Context, o Options) *result.Report {
 	if len(o.Resolvers) > 0 {
 		runCtx = probes.WithResolvers(runCtx, o.Resolvers)
 	}
+	o = osProxy(runCtx, o)
 	env := FollowEnv{Options: o, System: sys, Permission: perm}
 	return execute(ctx, runCtx, o, Plan(o, sys, perm), &env, perm, start, wallStart)
 }

@@ -117,6 +117,7 @@ func causeOf(l result.LayerResult, st result.Status) result.Check {
 var causePriority = []result.Reason{
 	// Confirmed by the follow-up round: they settle the layer.
 	result.ReasonPathMTUBlackhole,
+	result.ReasonInternetCaptivePortal,
 	result.ReasonDNSWrongAnswer,
 	result.ReasonPathLossFromHop,
 	result.ReasonPathStopsAtHop,

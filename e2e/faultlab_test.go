@@ -62,7 +62,10 @@ type argSet struct {
 	targets   []string
 	printers  []string
 	community string
-	extra     []string
+	// portalURLs are lab URLs for the captive-portal check; without any,
+	// the check is skipped (its defaults are public names).
+	portalURLs []string
+	extra      []string
 }
 
 func defaultArgs() *argSet {
@@ -91,6 +94,12 @@ func (a *argSet) argv(l *lab) []string {
 		out = append(out, "--community", a.community)
 	}
 	out = append(out, "--ca-file", l.caFile)
+	for _, u := range a.portalURLs {
+		out = append(out, "--portal-url", u)
+	}
+	if len(a.portalURLs) == 0 {
+		out = append(out, "--no-portal-check")
+	}
 	return append(out, a.extra...)
 }
 

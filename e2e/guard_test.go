@@ -12,7 +12,7 @@ import (
 // could reach beyond the lab gets through. It needs no root, so it runs
 // everywhere, including where the lab itself skips.
 func TestCheckLabOnly(t *testing.T) {
-	base := []string{"--upstream", anycastV4, "--dns-name", "www.lab.test", "--target", "https://svc.lab.test/"}
+	base := []string{"--upstream", anycastV4, "--dns-name", "www.lab.test", "--target", "https://svc.lab.test/", "--no-portal-check"}
 	with := func(extra ...string) []string { return append(append([]string{}, base...), extra...) }
 	tests := []struct {
 		name    string
@@ -20,12 +20,21 @@ func TestCheckLabOnly(t *testing.T) {
 		wantErr string // "" = allowed
 	}{
 		{"lab run", with("--upstream", anycastV6, "--printer", printerV4, "--community", "x", "--count", "50"), ""},
-		{"flag=value form", []string{"--upstream=" + anycastV4, "--dns-name=svc.lab.test", "--target=tcp://" + svcV4 + ":443"}, ""},
+		{"flag=value form", []string{"--upstream=" + anycastV4, "--dns-name=svc.lab.test", "--target=tcp://" + svcV4 + ":443", "--portal-url=http://portal.lab.test/generate_204"}, ""},
 		{"bare host:port target", with("--target", "["+svcV6+"]:587"), ""},
 		{"lab resolver with port", with("--resolver", resolverAV4+":53"), ""},
-		{"no upstream", []string{"--dns-name", "www.lab.test", "--target", "https://svc.lab.test/"}, "without --upstream"},
-		{"no dns name", []string{"--upstream", anycastV4, "--target", "https://svc.lab.test/"}, "without --dns-name"},
-		{"no target", []string{"--upstream", anycastV4, "--dns-name", "www.lab.test"}, "without --target"},
+		{"no upstream", []string{"--dns-name", "www.lab.test", "--target", "https://svc.lab.test/", "--no-portal-check"}, "without --upstream"},
+		{"no dns name", []string{"--upstream", anycastV4, "--target", "https://svc.lab.test/", "--no-portal-check"}, "without --dns-name"},
+		{"no target", []string{"--upstream", anycastV4, "--dns-name", "www.lab.test", "--no-portal-check"}, "without --target"},
+		{"lab portal URL", append(with(), "--portal-url", "http://"+svcV4+":8080/generate_204#status=204"), ""},
+		{"portal check skipped before other flags", []string{"--no-portal-check", "--upstream", anycastV4, "--dns-name", "www.lab.test", "--target", "https://svc.lab.test/"}, ""},
+		{"no portal flag", []string{"--upstream", anycastV4, "--dns-name", "www.lab.test", "--target", "https://svc.lab.test/"}, "without --portal-url or --no-portal-check"},
+		{"no portal flag, internet layer asked for", []string{"--upstream", anycastV4, "--dns-name", "www.lab.test", "--target", "https://svc.lab.test/", "--layers", "gateway,internet"}, "without --portal-url or --no-portal-check"},
+		{"no portal flag, no internet layer", []string{"--upstream", anycastV4, "--dns-name", "www.lab.test", "--target", "https://svc.lab.test/", "--layers", "dns,service"}, ""},
+		{"public portal URL", with("--portal-url", "http://connectivitycheck.gstatic.com/generate_204"), "not an http:// URL in the lab"},
+		{"public portal URL by address", with("--portal-url", "http://1.1.1.1/"), "not an http:// URL in the lab"},
+		{"https portal URL", with("--portal-url", "https://portal.lab.test/"), "not an http:// URL in the lab"},
+		{"no-portal-check with a value", with("--no-portal-check=false"), "takes no value"},
 		{"public upstream", with("--upstream", "1.1.1.1"), "not a lab address"},
 		{"host's own gateway", with("--upstream", "192.0.2.1"), "not a lab address"},
 		{"public v6 upstream", with("--upstream", "2606:4700:4700::1111"), "not a lab address"},

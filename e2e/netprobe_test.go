@@ -80,6 +80,9 @@ type outcome struct {
 // and public names; inside np-client they are unroutable anyway, but the
 // harness does not rely on that: every run must name its upstreams, its DNS
 // name and its targets, and each must be a lab address or a lab.test name.
+// Wherever the internet layer can run, the captive-portal check's public
+// URLs must be replaced by a lab URL (--portal-url) or the check skipped
+// (--no-portal-check).
 func checkLabOnly(args []string) error {
 	seen := map[string]int{}
 	flagValue := func(i int) (string, string, int) {
@@ -92,12 +95,21 @@ func checkLabOnly(args []string) error {
 		}
 		return a, "", i
 	}
+	internet := true // without --layers, every layer runs
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if !strings.HasPrefix(a, "-") {
 			return fmt.Errorf("unexpected positional argument %q", a)
 		}
 		name, val, next := flagValue(i)
+		if name == "--no-portal-check" {
+			// A boolean: it takes no value (unless written =true).
+			if k, v, ok := strings.Cut(a, "="); ok && (k != name || v != "true") {
+				return fmt.Errorf("%s takes no value but %q", name, a)
+			}
+			seen[name]++
+			continue
+		}
 		switch name {
 		case "--upstream":
 			if !labIP(val) {
@@ -123,7 +135,17 @@ func checkLabOnly(args []string) error {
 			if err := labTarget(val); err != nil {
 				return err
 			}
-		case "--community", "--snmp-port", "--ca-file", "--count", "--loss-warn", "--rtt-warn", "--dns-slow", "--layers":
+		case "--portal-url":
+			u, err := url.Parse(val)
+			if err != nil || u.Scheme != "http" || !labIP(u.Hostname()) && !labName(u.Hostname()) {
+				return fmt.Errorf("--portal-url %q is not an http:// URL in the lab", val)
+			}
+		case "--layers":
+			internet = false
+			for _, l := range strings.Split(val, ",") {
+				internet = internet || strings.TrimSpace(l) == "internet"
+			}
+		case "--community", "--snmp-port", "--ca-file", "--count", "--loss-warn", "--rtt-warn", "--dns-slow":
 		case "--timeout", "-o", "--output":
 			return fmt.Errorf("%s is set by the harness", name)
 		default:
@@ -136,6 +158,9 @@ func checkLabOnly(args []string) error {
 		if seen[must] == 0 {
 			return fmt.Errorf("refusing to run netprobe without %s: its default points outside the lab", must)
 		}
+	}
+	if internet && seen["--portal-url"] == 0 && seen["--no-portal-check"] == 0 {
+		return fmt.Errorf("refusing to run netprobe without --portal-url or --no-portal-check: the captive-portal check's default URLs are outside the lab")
 	}
 	return nil
 }

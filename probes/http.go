@@ -33,6 +33,11 @@ type WebOptions struct {
 	// it (a check file's http.body_contains). The body itself is never
 	// kept: it could hold anything.
 	BodyContains string
+	// Proxy is how a browser on this computer reaches the URL (see
+	// ProxySettings.Route). With a proxy, the URL is tested through it
+	// and directly too; a confirmation at a pinned Address is always
+	// direct.
+	Proxy ProxyRoute
 }
 
 // NewWeb prepares the check of an http or https URL (see Web).
@@ -47,8 +52,22 @@ const MaxBodyBytes = 1 << 20
 // a tcp check (port state), for https a tls check (certificate), and an
 // http check (status code). A phase that cannot run because an earlier one
 // failed is "skip" with the reason, so the report names the first broken
-// phase.
+// phase. When a proxy applies (opt.Proxy), the phases run through it
+// instead (a proxy check replaces the tcp check) and a direct check
+// tries the way around it.
 func Web(ctx context.Context, u *url.URL, opt WebOptions) []result.Check {
+	if opt.Proxy.URL != nil && !opt.Address.IsValid() {
+		return webViaProxy(ctx, u, opt)
+	}
+	out := webDirect(ctx, u, opt)
+	for i := range out {
+		opt.Proxy.tag(&out[i], "direct")
+	}
+	return out
+}
+
+// webDirect is Web without a proxy.
+func webDirect(ctx context.Context, u *url.URL, opt WebOptions) []result.Check {
 	host := u.Hostname()
 	port, _ := strconv.Atoi(u.Port())
 	if port == 0 {
@@ -112,6 +131,13 @@ func tlsSkipReason(tc result.Check) string {
 // httpGet sends one GET over conn and judges the status: below 400 ok,
 // 4xx warn (the server works but refuses this URL), 5xx fail.
 func httpGet(ctx context.Context, conn net.Conn, u *url.URL, opt WebOptions) result.Check {
+	return httpGetVia(ctx, conn, u, opt, nil)
+}
+
+// httpGetVia is httpGet where conn may lead to a proxy: with proxy set,
+// the request goes in absolute form with the proxy's credentials, and a
+// 407 is the proxy's demand for a login.
+func httpGetVia(ctx context.Context, conn net.Conn, u *url.URL, opt WebOptions, proxy *url.URL) result.Check {
 	c := begin("http", result.Service, u.String())
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
@@ -124,8 +150,20 @@ func httpGet(ctx context.Context, conn net.Conn, u *url.URL, opt WebOptions) res
 	}
 	req.Header.Set("User-Agent", ua)
 	req.Header.Set("Connection", "close")
+	write := req.Write
+	if proxy != nil {
+		if auth := proxyAuthorization(proxy); auth != "" {
+			req.Header.Set("Proxy-Authorization", auth)
+		}
+		write = req.WriteProxy
+		// Keep time to ask the proxy whether it answers at all, should
+		// this request get no answer.
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) > 2*proxyLivenessWait {
+			conn.SetDeadline(dl.Add(-proxyLivenessWait))
+		}
+	}
 	start := time.Now()
-	if err := req.Write(conn); err != nil {
+	if err := write(conn); err != nil {
 		c.Status, c.Reason, c.Error = result.Fail, result.ReasonHTTPSendFailed, errText(err)
 		c.Detail = "could not send the HTTP request: " + errText(err)
 		if isTimeout(err) {
@@ -140,6 +178,9 @@ func httpGet(ctx context.Context, conn net.Conn, u *url.URL, opt WebOptions) res
 		if isTimeout(err) {
 			c.Reason = result.ReasonHTTPStalled
 			c.Detail = "the server accepted the connection but sent no HTTP answer in time"
+		}
+		if proxy != nil {
+			c = blameSilence(ctx, c, proxy)
 		}
 		return end(c)
 	}
@@ -160,6 +201,16 @@ func httpGet(ctx context.Context, conn net.Conn, u *url.URL, opt WebOptions) res
 	}
 	text := fmt.Sprintf("HTTP %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 	switch {
+	case proxy != nil && resp.StatusCode == http.StatusProxyAuthRequired:
+		c.Status, c.Reason = result.Fail, result.ReasonProxyAuthRequired
+		if schemes := authSchemes(resp.Header.Values("Proxy-Authenticate")); len(schemes) > 0 {
+			c.With("proxy_auth_schemes", schemes)
+		}
+		c.Detail = text + ": the proxy " + RedactProxy(proxy) + " demands a login"
+		if proxy.User != nil {
+			c.With("proxy_credentials", true)
+			c.Detail = text + ": the proxy " + RedactProxy(proxy) + " rejected the credentials in the proxy setting"
+		}
 	case resp.StatusCode < 400:
 		c.Status = result.OK
 		c.Detail = text

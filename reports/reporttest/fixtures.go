@@ -35,6 +35,8 @@ func All() []Fixture {
 		{"wrong-answer", WrongAnswer()},
 		{"interrupted", Interrupted()},
 		{"check-file", CheckFile()},
+		{"captive-portal", CaptivePortal()},
+		{"proxy-only", ProxyOnly()},
 	}
 }
 
@@ -570,6 +572,115 @@ func CheckFile() *result.Report {
 		Summary:  "The intranet web server answers with an error (HTTP 503).",
 		Advice:   []string{"Tell whoever runs intranet.office.lan that it answers 503."},
 		Evidence: []string{"https://intranet.office.lan/health answered HTTP 503 where the check file expects 200."},
+	}
+	return r
+}
+
+// silentUpstream is an internet ping check that got no answer at all.
+func silentUpstream(target string) result.Check {
+	return because(result.ReasonInternetNoReply, check("ping", result.Internet, target, result.Fail, 3*ms, 5*time.Second,
+		target+" does not answer: no reply to ping or TCP ports 443, 53", map[string]any{
+			"sent": 10, "received": 0, "loss_pct": 100.0, "method": "none", "icmp_permission": "unprivileged",
+			"tcp_ports": map[string]string{"443": "filtered", "53": "filtered"},
+		}))
+}
+
+// CaptivePortal is a hotel Wi-Fi waiting for a sign-in: DNS works, the
+// connectivity-check URLs are redirected to the login page, ping and
+// HTTPS get nowhere; the HTTPS failure follows from the portal.
+func CaptivePortal() *result.Report {
+	r := base("netprobe https://example.com/")
+	r.Duration = 5320 * ms
+	portal := because(result.ReasonInternetCaptivePortal, check("portal", result.Internet, "4 connectivity-check URLs", result.Fail, 3*ms, 41*ms,
+		"http://connectivitycheck.gstatic.com/generate_204 was redirected to http://wifi.hotel.example/login (HTTP 302) instead of HTTP 204: a captive portal intercepts web traffic", map[string]any{
+			"url": "http://connectivitycheck.gstatic.com/generate_204", "http_status": 302, "address": "10.20.0.1",
+			"location": "http://wifi.hotel.example/login", "location_host": "wifi.hotel.example",
+			"portal_urls": []map[string]any{
+				{"url": "http://connectivitycheck.gstatic.com/generate_204", "outcome": "portal", "http_status": 302, "location": "http://wifi.hotel.example/login", "address": "10.20.0.1"},
+				{"url": "http://captive.apple.com/hotspot-detect.html", "outcome": "portal", "http_status": 302, "location": "http://wifi.hotel.example/login", "address": "10.20.0.1"},
+				{"url": "http://www.msftconnecttest.com/connecttest.txt", "outcome": "portal", "http_status": 302, "location": "http://wifi.hotel.example/login", "address": "10.20.0.1"},
+				{"url": "http://detectportal.firefox.com/success.txt", "outcome": "not_needed"},
+			},
+		}))
+	dnsSys := check("dns", result.DNS, "example.com @10.20.0.1", result.OK, 260*ms, 4*ms,
+		"resolver 10.20.0.1 resolves example.com to 93.184.215.14", map[string]any{
+			"resolver": "10.20.0.1", "role": "system", "name": "example.com", "rcode": "NOERROR", "rcode_aaaa": "NOERROR",
+			"answers": []string{"93.184.215.14"}, "rtt_ms": 4.2, "transport": "udp", "off_link": false,
+		})
+	tcp := because(result.ReasonTCPFiltered, check("tcp", result.Service, "https://example.com/", result.Fail, 300*ms, 3*time.Second,
+		"port 443/tcp is filtered: no answer within 3s (a firewall drops it)", map[string]any{
+			"port_state": "filtered", "port": 443, "protocol": "tcp", "on_link": false,
+		}))
+	r.Layers = []result.LayerResult{
+		linkUp(), addressOK(), gatewayOK(),
+		layer(result.Internet, result.Fail, silentUpstream("1.1.1.1"), portal),
+		layer(result.DNS, result.OK, dnsSys),
+		layer(result.Service, result.Fail, tcp,
+			because(result.ReasonTLSNotTried, check("tls", result.Service, "https://example.com/", result.Skip, 3300*ms, 0, "not tried: no TCP connection", nil)),
+			because(result.ReasonHTTPNotTried, check("http", result.Service, "https://example.com/", result.Skip, 3300*ms, 0, "not tried: no TCP connection", nil))),
+	}
+	r.Verdict = result.Verdict{
+		Status:  result.Failed,
+		Layer:   result.Internet,
+		Reason:  result.ReasonInternetCaptivePortal,
+		Summary: "This network is waiting for you to sign in (captive portal): open a browser and log in at wifi.hotel.example. The service failure follows from it.",
+		Advice: []string{
+			"Open a browser and go to http://wifi.hotel.example/login; log in or accept the terms of this Wi-Fi or guest network (the hotel, cafe or office gives the access code).",
+			"Then run netprobe again: web sites and apps fail until you have signed in.",
+			"If no login page appears, reconnect to the network (Wi-Fi off and on) and try again, or ask the network's staff.",
+		},
+		Evidence:     []string{portal.Detail, "1.1.1.1 does not answer: no reply to ping or TCP ports 443, 53"},
+		Consequences: []result.Layer{result.Service},
+	}
+	return r
+}
+
+// ProxyOnly is an office network where only the web proxy reaches the
+// internet: ping and direct connections get no answer, the site works
+// through the proxy (from HTTPS_PROXY), so the run is healthy and says so.
+func ProxyOnly() *result.Report {
+	r := base("netprobe https://example.com/")
+	r.Duration = 3150 * ms
+	const proxy = "http://proxy.corp.example:3128"
+	via := func(c result.Check) result.Check {
+		c.With("path", "proxy").With("proxy", proxy).With("proxy_source", "env")
+		return c
+	}
+	inet := layer(result.Internet, result.OK, silentUpstream("1.1.1.1"))
+	inet.Reason = result.ReasonInternetProxyOnly
+	inet.Note = "ping and direct connections to the internet get no answer, but the web works through the proxy " + proxy
+	dnsSys := check("dns", result.DNS, "example.com @10.1.0.53", result.OK, 260*ms, 2*ms,
+		"resolver 10.1.0.53 resolves example.com to 93.184.215.14", map[string]any{
+			"resolver": "10.1.0.53", "role": "system", "name": "example.com", "rcode": "NOERROR", "rcode_aaaa": "NOERROR",
+			"answers": []string{"93.184.215.14"}, "rtt_ms": 2.3, "transport": "udp", "off_link": false,
+		})
+	r.Layers = []result.LayerResult{
+		linkUp(), addressOK(), gatewayOK(), inet,
+		layer(result.DNS, result.OK, dnsSys),
+		layer(result.Service, result.OK,
+			via(check("proxy", result.Service, "https://example.com/", result.OK, 300*ms, 3*ms,
+				"the proxy "+proxy+" opened a tunnel to example.com:443 (HTTP 200)", map[string]any{
+					"port": 3128, "port_state": "open", "address": "10.1.0.8", "connect_ms": 1.1, "proxy_status": 200, "on_link": true,
+				})),
+			via(check("tls", result.Service, "https://example.com/", result.OK, 304*ms, 38*ms, "TLS 1.3, certificate valid until 2026-03-01", map[string]any{
+				"handshake_ms": 37.5, "tls_version": "TLS 1.3", "cipher": "TLS_AES_256_GCM_SHA384", "cert_subject": "CN=example.com",
+				"cert_issuer": "CN=DigiCert Global G3 TLS ECC SHA384 2020 CA1,O=DigiCert Inc,C=US", "cert_not_after": "2026-03-01T23:59:59Z",
+				"cert_dns_names": []string{"example.com", "www.example.com"}, "cert_days_left": 58,
+			})),
+			via(check("http", result.Service, "https://example.com/", result.OK, 342*ms, 90*ms, "HTTP 200 OK", map[string]any{
+				"http_status": 200, "ttfb_ms": 89.7,
+			})),
+			check("direct", result.Service, "https://example.com/", result.OK, 300*ms, 3*time.Second,
+				"direct (without the proxy): blocked; port 443/tcp is filtered: no answer within 3s (a firewall drops it)", map[string]any{
+					"path": "direct", "proxy_source": "env", "outcome": "tcp.filtered", "port_state": "filtered", "port": 443, "protocol": "tcp", "on_link": false,
+				}),
+		),
+	}
+	r.Verdict = result.Verdict{
+		Status: result.Healthy,
+		Layer:  result.None,
+		Summary: "Everything netprobe tested works: link, address, gateway, internet, dns, service. The internet is reached only through the web proxy " + proxy +
+			": ping and direct connections get no answer, which is normal on a network that requires a proxy.",
 	}
 	return r
 }
