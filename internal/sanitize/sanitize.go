@@ -1,6 +1,7 @@
 // Package sanitize makes strings that came from the network (sysDescr,
 // banners, certificate subjects, console text) safe to print on a terminal
 // and to paste into a ticket: no escape sequences, no control characters,
+// no invisible format characters (bidi controls, zero-width characters),
 // valid UTF-8, bounded length.
 package sanitize
 
@@ -13,10 +14,17 @@ import (
 // MaxLen is the default bound, in runes, for one network string.
 const MaxLen = 256
 
-// String returns s with escape sequences removed, other control characters
-// and invalid UTF-8 replaced, runs of white space folded to one space, NULs
-// at the end dropped, and at most max runes kept (an ellipsis marks a cut).
-// max <= 0 means MaxLen.
+// String returns s with escape sequences removed, other control characters,
+// invalid UTF-8 and noncharacters replaced by U+FFFD, format characters
+// (Unicode category Cf: bidi controls, zero-width spaces and joiners, the
+// byte order mark, soft hyphens, tag characters) removed, runs of white
+// space folded to one space, NULs at the end dropped, and at most max runes
+// kept (an ellipsis marks a cut). max <= 0 means MaxLen.
+//
+// Format characters are removed rather than replaced: they are invisible,
+// so a replacement character would only add noise, while keeping them lets
+// a device reorder what a terminal shows (Trojan Source) or hide a
+// difference between two names that look the same.
 func String(s string, max int) string {
 	if max <= 0 {
 		max = MaxLen
@@ -39,7 +47,10 @@ func String(s string, max int) string {
 			r = '\uFFFD'
 		case unicode.IsSpace(r):
 			r = ' '
-		case unicode.IsControl(r) || isBidiControl(r):
+		case unicode.Is(unicode.Cf, r):
+			i += size
+			continue
+		case unicode.IsControl(r) || unicode.Is(unicode.Noncharacter_Code_Point, r):
 			r = '\uFFFD'
 		}
 		i += size
@@ -72,10 +83,12 @@ func Lines(s string, max int) []string {
 	return out
 }
 
-// isBidiControl reports the Unicode bidirectional overrides that can make a
-// terminal show text in another order than it is (Trojan Source).
-func isBidiControl(r rune) bool {
-	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) || r == 0x200E || r == 0x200F
+// Invisible reports a rune that String removes or replaces although it is
+// valid UTF-8: a control character, a format character (bidi controls,
+// zero-width characters) or a noncharacter. Renderers and tests use it to
+// check that no such rune reaches their output.
+func Invisible(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Noncharacter_Code_Point, r)
 }
 
 // escapeLen returns the length of the escape sequence at the start of s
