@@ -17,15 +17,26 @@ import (
 // Helpers shared by the human formats (text, Markdown). They turn values
 // into strings and never look at what the values mean.
 
-// noLimit keeps sanitize.String from shortening report text: probes already
-// bound what they store, and a renderer must not drop part of a sentence.
+// noLimit keeps sanitize.String from shortening report text by runes:
+// probes already bound what they store, and clip bounds by bytes, far
+// above what any probe keeps.
 const noLimit = math.MaxInt32
 
 // clean makes a string from the report safe to print on a terminal or to
 // paste: probes sanitise network strings before storing them, but a report
 // can also be read back from a JSON file someone else wrote, so the human
-// renderers do it again. It is idempotent, so already-clean text is kept.
-func clean(s string) string { return sanitize.String(s, noLimit) }
+// renderers do it again, and bound it (clip). It is idempotent, so
+// already-clean text is kept.
+func clean(s string) string { return sanitize.String(clip(s), noLimit) }
+
+// joinList cleans, bounds and comma-joins the strings of one value.
+func joinList(ss []string) string {
+	out := clipList(ss)
+	for i, s := range out {
+		out[i] = clean(s)
+	}
+	return strings.Join(out, ", ")
+}
 
 // layerTitle is the name a person reads for a layer.
 func layerTitle(l result.Layer) string {
@@ -187,14 +198,10 @@ func value(v any) string {
 		}
 		return "no"
 	case []string:
-		out := make([]string, len(x))
-		for i, s := range x {
-			out[i] = clean(s)
-		}
-		if len(out) == 0 {
+		if len(x) == 0 {
 			return "(none)"
 		}
-		return strings.Join(out, ", ")
+		return joinList(x)
 	case map[string]string:
 		out := make([]string, 0, len(x))
 		for _, k := range sortedKeys(x) {
@@ -203,7 +210,7 @@ func value(v any) string {
 		if len(out) == 0 {
 			return "(none)"
 		}
-		return strings.Join(out, ", ")
+		return joinList(out)
 	case []result.Supply:
 		return plural(len(x), "supply", "supplies")
 	case []result.Tray:
@@ -226,14 +233,18 @@ func value(v any) string {
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {
 	case reflect.Slice, reflect.Array:
-		out := make([]string, rv.Len())
+		n := min(rv.Len(), maxListItems+1) // more than that is cut anyway
+		out := make([]string, n)
 		for i := range out {
 			out[i] = value(rv.Index(i).Interface())
 		}
 		if len(out) == 0 {
 			return "(none)"
 		}
-		return strings.Join(out, ", ")
+		if rv.Len() > n {
+			out = append(out, make([]string, rv.Len()-n)...) // counted, not shown
+		}
+		return joinList(out)
 	case reflect.Map:
 		keys := make([]string, 0, rv.Len())
 		vals := map[string]string{}
@@ -250,7 +261,7 @@ func value(v any) string {
 		if len(out) == 0 {
 			return "(none)"
 		}
-		return strings.Join(out, ", ")
+		return joinList(out)
 	case reflect.Pointer:
 		if rv.IsNil() {
 			return "-"
@@ -269,11 +280,12 @@ func plural(n int, one, many string) string {
 }
 
 // strs returns an evidence value as a list of strings when it is one
-// ([]string, or []any of strings as read back from JSON).
+// ([]string, or []any of strings as read back from JSON), bounded by
+// clipList.
 func strs(v any) ([]string, bool) {
 	switch x := v.(type) {
 	case []string:
-		return x, true
+		return clipList(x), true
 	case []any:
 		out := make([]string, 0, len(x))
 		for _, e := range x {
@@ -283,7 +295,7 @@ func strs(v any) ([]string, bool) {
 			}
 			out = append(out, s)
 		}
-		return out, true
+		return clipList(out), true
 	}
 	return nil, false
 }

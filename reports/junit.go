@@ -132,7 +132,7 @@ func junitReport(r *result.Report) junitSuites {
 			Timestamp: ts,
 			Hostname:  clean(r.Host.Hostname),
 			Properties: []junitProperty{
-				{Name: "netprobe.layer.status", Value: string(l.Status)},
+				{Name: "netprobe.layer.status", Value: clean(string(l.Status))},
 			},
 		}
 		if n := clean(l.Note); n != "" {

@@ -312,7 +312,8 @@ func (m *mdWriter) details(r *result.Report) {
 
 // evidenceJSON is the evidence as indented JSON with sorted keys. It is
 // inside a code fence, where HTML is not interpreted, so it is left
-// unescaped for reading.
+// unescaped for reading; runes that would drive or reorder a terminal are
+// \u escapes, as in the JSON format.
 func evidenceJSON(ev map[string]any) string {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
@@ -327,7 +328,7 @@ func evidenceJSON(ev map[string]any) string {
 		// show what can be shown rather than fail the whole report.
 		return value(ev)
 	}
-	return strings.TrimRight(b.String(), "\n")
+	return strings.TrimRight(string(escapeInvisible(b.Bytes())), "\n")
 }
 
 func (m *mdWriter) footer(r *result.Report) {

@@ -179,11 +179,12 @@ func (ls promLabels) String() string {
 }
 
 // promLabelValue escapes a label value as the format requires: backslash,
-// double quote and line feed. The value must be UTF-8, so invalid bytes
-// become U+FFFD.
+// double quote and line feed. It is cleaned first, like every string a
+// renderer shows: label values end up on dashboards and in alert texts, so
+// no control, bidi or zero-width character and no invalid UTF-8 may reach
+// them, and a carriage return must not split a line for a lax reader.
 func promLabelValue(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s)
+	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(clean(s))
 }
 
 // promHelp escapes HELP text: backslash and line feed.

@@ -232,16 +232,32 @@ func TestPrometheusValues(t *testing.T) {
 	}
 }
 
-// TestPrometheusEscapesNewlines: a line feed in a label value must become
-// \n, or the collector would read half a line.
-func TestPrometheusEscapesNewlines(t *testing.T) {
+// TestPrometheusEscapesLabelValues: a line feed or carriage return in a
+// label value must not split the line (the collector would read half of
+// it), backslash and quote are escaped, and what a dashboard would show is
+// cleaned like any other rendered string: no escape sequence, no bidi or
+// zero-width character, valid UTF-8.
+func TestPrometheusEscapesLabelValues(t *testing.T) {
 	r := &result.Report{Layers: []result.LayerResult{{Name: result.Service, Status: result.OK, Checks: []result.Check{
-		{Name: "http", Target: "a\nb\\\"c\xff", Status: result.OK},
+		{Name: "http", Target: "a\nb\\\"c\xff\r\x1b[31md\u202e\u200be", Status: result.OK},
 	}}}}
-	series := prom(t, r)
-	for _, s := range series {
-		if s.name == "netprobe_check_status" && s.labels["target"] != "a\nb\\\"c\uFFFD" {
-			t.Errorf("target label = %q", s.labels["target"])
+	var b bytes.Buffer
+	if err := reports.Prometheus(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(b.String(), "\r\x1b\u202e\u200b") {
+		t.Errorf("raw control or format character in:\n%q", b.String())
+	}
+	found := false
+	for _, s := range parseExposition(t, b.String()) {
+		if s.name == "netprobe_check_status" {
+			found = true
+			if want := "a b\\\"c\uFFFD de"; s.labels["target"] != want {
+				t.Errorf("target label = %q, want %q", s.labels["target"], want)
+			}
 		}
+	}
+	if !found {
+		t.Error("no netprobe_check_status series")
 	}
 }
