@@ -15,6 +15,7 @@ package redact
 
 import (
 	"fmt"
+	"math"
 	"net/netip"
 	"reflect"
 	"regexp"
@@ -24,6 +25,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/netprobe/netprobe/internal/sanitize"
 	"github.com/netprobe/netprobe/result"
 )
 
@@ -69,24 +71,15 @@ func Report(r result.Report) result.Report {
 }
 
 // String masks addresses, MAC addresses, e-mail addresses, user
-// information in URLs and names under local-only domains in s. Numbering
-// starts afresh with each call; use Report to mask a whole report
-// consistently.
+// information and query values in URLs, secret key=value pairs and names
+// under local-only domains in s. Numbering starts afresh with each call;
+// use Report to mask a whole report consistently.
 func String(s string) string {
 	return newRedactor().str(s)
 }
 
 // hostnamePlaceholder replaces this computer's name.
 const hostnamePlaceholder = "<hostname>"
-
-// secretKeys are evidence keys whose whole value is replaced, whatever its
-// type. Probes should never store these; this is the second line of
-// defence.
-var secretKeys = map[string]bool{
-	"community": true, "password": true, "passphrase": true, "secret": true, "token": true,
-	"auth_password": true, "auth_passphrase": true, "priv_password": true, "priv_passphrase": true,
-	"api_key": true, "authorization": true,
-}
 
 // identityKeys are evidence keys whose value names a device, a place or a
 // person, with the placeholder stem they get. Their values are also masked
@@ -127,10 +120,6 @@ var (
 	// userinfo is the user[:password]@ part of a URL.
 	userinfo = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s]+@`)
 	email    = regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}`)
-	// macColon matches 00:11:22:33:44:55 and 00-11-22-33-44-55; macDot
-	// matches Cisco's 0011.2233.4455.
-	macColon = regexp.MustCompile(`(?i)\b[0-9a-f]{2}([:-])[0-9a-f]{2}(?:[:-][0-9a-f]{2}){4}\b`)
-	macDot   = regexp.MustCompile(`(?i)\b[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}\b`)
 	// v6Run is a run of characters an IPv6 address (with zone) is made of;
 	// candidates are confirmed by netip.ParseAddr.
 	v6Run = regexp.MustCompile(`[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(?:%[0-9A-Za-z_.\-]+)?`)
@@ -145,19 +134,23 @@ var (
 // redactor holds one report's placeholder assignments.
 type redactor struct {
 	ips      map[netip.Addr]string
-	macs     map[string]string
+	macsSeen map[string]string // macKey → placeholder
 	names    map[string]string
 	literals map[string]string // lower-cased identifying value → placeholder
 	counts   map[string]int    // placeholder stem → last number used
 	ordered  []string          // literals, longest first
+	secrets  []string          // lower-cased secrets, also in literals
 }
 
 func newRedactor() *redactor {
 	return &redactor{
-		ips: map[netip.Addr]string{}, macs: map[string]string{}, names: map[string]string{},
+		ips: map[netip.Addr]string{}, macsSeen: map[string]string{}, names: map[string]string{},
 		literals: map[string]string{}, counts: map[string]int{},
 	}
 }
+
+// noLimit keeps sanitize.String from shortening what it cleans.
+const noLimit = math.MaxInt32
 
 // next returns the next numbered placeholder for a stem: <stem-N>.
 func (rd *redactor) next(stem string) string {
@@ -174,6 +167,9 @@ const minLiteral = 3
 // before anything is masked, so they are masked in every string, also in
 // those that come before the evidence that names them.
 func (rd *redactor) collect(r *result.Report) {
+	// Secrets first: a value that is both a secret and a name is masked
+	// as a secret.
+	rd.collectSecrets(r)
 	if h := strings.TrimSpace(r.Host.Hostname); h != "" {
 		rd.literal(h, hostnamePlaceholder)
 		if short, _, ok := strings.Cut(h, "."); ok {
@@ -209,23 +205,38 @@ func (rd *redactor) collectMap(m map[string]any) {
 			}
 		case map[string]any:
 			rd.collectMap(v)
+		case map[string]string:
+			m := make(map[string]any, len(v))
+			for k, e := range v {
+				m[k] = e
+			}
+			rd.collectMap(m)
 		}
 	}
 }
 
-// literal records an identifying value and its placeholder.
+// literal records an identifying value and its placeholder, in the form
+// str compares it in (sanitised: white space folded, invisible characters
+// gone).
 func (rd *redactor) literal(v, placeholder string) {
-	key := strings.ToLower(v)
+	key := strings.ToLower(sanitize.String(v, noLimit))
+	if key == "" {
+		return
+	}
 	if _, ok := rd.literals[key]; !ok {
 		rd.literals[key] = placeholder
 	}
 }
 
-// str masks one string.
+// str masks one string. It is sanitised first: masking must see the text
+// as every renderer will show it, or a zero-width space inside an address
+// ("192.168\u200b.1.1") or a doubled space inside a secret would keep it
+// from matching here and be removed, joining it up again, on output.
 func (rd *redactor) str(s string) string {
 	if s == "" {
 		return s
 	}
+	s = sanitize.String(s, noLimit)
 	// Masking one thing can leave another standing alone that was glued
 	// to it before ("1::.10.0.0.1"): repeat until nothing changes, so what
 	// looks like an address after redaction was never one. Real text
@@ -246,11 +257,16 @@ const maxRounds = 8
 
 // round is one pass of every masking step.
 func (rd *redactor) round(s string) string {
+	// Query values before anything else: a masked host would end the URL
+	// for urlRE's purposes only if placeholders were not allowed in it,
+	// and literals may sit inside a URL.
+	s = maskQuery(s)
 	s = rd.replaceLiterals(s)
+	s = rd.maskFragments(s)
 	s = userinfo.ReplaceAllString(s, "${1}<user>@")
+	s = maskSecretPairs(s)
 	s = email.ReplaceAllString(s, "<email>")
-	s = macColon.ReplaceAllStringFunc(s, rd.mac)
-	s = macDot.ReplaceAllStringFunc(s, rd.mac)
+	s = rd.macs(s)
 	rd.numberInOrder(s)
 	s = replaceBounded(s, v6Run, rd.ipv6)
 	s = replaceBounded(s, v4Run, rd.ipv4)
@@ -420,27 +436,15 @@ func isWordRune(r rune) bool {
 	return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
-// mac masks a MAC address; the same address in another notation gets the
-// same placeholder.
-func (rd *redactor) mac(m string) string {
-	key := strings.ToLower(strings.NewReplacer(":", "", "-", "", ".", "").Replace(m))
-	if p, ok := rd.macs[key]; ok {
-		return p
-	}
-	p := rd.next("mac")
-	rd.macs[key] = p
-	return p
-}
-
-// parseV4 confirms a dotted-quad candidate.
-func parseV4(s string) (netip.Addr, bool) {
-	a, err := netip.ParseAddr(s)
-	return a, err == nil && a.Is4()
-}
-
 // parseV6 confirms an IPv6 candidate; the zone is not part of the address.
+// An embedded IPv4 address may be zero-padded, as parseV4 allows.
 func parseV6(s string) (netip.Addr, bool) {
 	addr, _, _ := strings.Cut(s, "%")
+	if i := strings.LastIndexByte(addr, ':'); i >= 0 && strings.Contains(addr[i:], ".") {
+		if v4, ok := parseV4(addr[i+1:]); ok {
+			addr = addr[:i+1] + v4.String()
+		}
+	}
 	a, err := netip.ParseAddr(addr)
 	return a, err == nil && a.Is6()
 }
@@ -555,8 +559,8 @@ func (rd *redactor) evidence(m map[string]any) map[string]any {
 
 // keyed masks one evidence value, knowing its key.
 func (rd *redactor) keyed(k string, v any) any {
-	if secretKeys[k] {
-		return "<secret>"
+	if isSecretKey(k) {
+		return secretPlaceholder
 	}
 	if _, ok := identityKeys[k]; ok {
 		if s, isStr := v.(string); isStr && strings.TrimSpace(s) != "" {
@@ -582,8 +586,8 @@ func (rd *redactor) value(v any) any {
 	case map[string]string:
 		out := make(map[string]string, len(x))
 		for _, k := range sortedKeys(x) {
-			if secretKeys[k] {
-				out[rd.str(k)] = "<secret>"
+			if isSecretKey(k) {
+				out[rd.str(k)] = secretPlaceholder
 				continue
 			}
 			out[rd.str(k)] = rd.str(x[k])
@@ -656,9 +660,16 @@ func (rd *redactor) copyValue(v reflect.Value) reflect.Value {
 		out := reflect.New(v.Type()).Elem()
 		out.Set(v)
 		for i := 0; i < v.NumField(); i++ {
-			if out.Field(i).CanSet() {
-				out.Field(i).Set(rd.copyValue(v.Field(i)))
+			if !out.Field(i).CanSet() {
+				continue
 			}
+			// A field that names a secret (Community, Password) is
+			// masked whole, like an evidence key that does.
+			if f := v.Type().Field(i); f.Type.Kind() == reflect.String && v.Field(i).String() != "" && (isSecretKey(f.Name) || isSecretKey(fieldKey(f))) {
+				out.Field(i).SetString(secretPlaceholder)
+				continue
+			}
+			out.Field(i).Set(rd.copyValue(v.Field(i)))
 		}
 		return out
 	}
