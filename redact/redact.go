@@ -23,6 +23,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/netprobe/netprobe/internal/bound"
 	"github.com/netprobe/netprobe/internal/sanitize"
 	"github.com/netprobe/netprobe/result"
 )
@@ -35,9 +36,16 @@ func Report(r result.Report) result.Report {
 	rd.collect(&r)
 
 	out := r
-	if r.Host.Hostname != "" {
+	// Every free-text string is masked, also those netprobe itself
+	// writes (tool, OS, probe names): a value must not get past redaction
+	// because it sits in a field nobody expected it in. Enumerations
+	// (statuses, reason codes, layers) are kept: they carry no text.
+	out.Tool = result.Tool{Name: rd.str(r.Tool.Name), Version: rd.str(r.Tool.Version)}
+	out.Host.Hostname = ""
+	if sanitize.String(bound.Bytes(r.Host.Hostname, maxInput), noLimit) != "" {
 		out.Host.Hostname = hostnamePlaceholder
 	}
+	out.Host.OS, out.Host.Arch, out.Host.ICMP = rd.str(r.Host.OS), rd.str(r.Host.Arch), rd.str(r.Host.ICMP)
 	out.Host.ICMPReason = rd.str(r.Host.ICMPReason)
 	out.Command = rd.command(r.Command)
 	out.Verdict.Summary = rd.str(r.Verdict.Summary)
@@ -56,6 +64,7 @@ func Report(r result.Report) result.Report {
 		}
 		for j, c := range l.Checks {
 			nc := c
+			nc.Name = rd.str(c.Name)
 			nc.Target = rd.str(c.Target)
 			nc.Detail = rd.str(c.Detail)
 			nc.Error = rd.str(c.Error)
@@ -150,6 +159,14 @@ func newRedactor() *redactor {
 // noLimit keeps sanitize.String from shortening what it cleans.
 const noLimit = math.MaxInt32
 
+// maxInput is how much of one string is masked. Renderers show at most
+// 8 KiB of a string (reports' backstop), taken from the start of the
+// masked text; placeholders are mostly longer than what they replace, so
+// what lies past maxInput is not shown unless masking halved the text, and
+// masking a megabyte of banner would only cost time. (Probes keep far
+// less: internal/bound.)
+const maxInput = 16 << 10
+
 // next returns the next numbered placeholder for a stem: <stem-N>.
 func (rd *redactor) next(stem string) string {
 	rd.counts[stem]++
@@ -217,7 +234,7 @@ func (rd *redactor) collectMap(m map[string]any) {
 // str compares it in (sanitised: white space folded, invisible characters
 // gone).
 func (rd *redactor) literal(v, placeholder string) {
-	key := strings.ToLower(sanitize.String(v, noLimit))
+	key := strings.ToLower(sanitize.String(bound.Bytes(v, maxInput), noLimit))
 	if key == "" {
 		return
 	}
@@ -234,7 +251,7 @@ func (rd *redactor) str(s string) string {
 	if s == "" {
 		return s
 	}
-	s = sanitize.String(s, noLimit)
+	s = sanitize.String(bound.Bytes(s, maxInput), noLimit)
 	// Masking one thing can leave another standing alone that was glued
 	// to it before ("1::.10.0.0.1"): repeat until nothing changes, so what
 	// looks like an address after redaction was never one. Real text
@@ -261,9 +278,11 @@ func (rd *redactor) round(s string) string {
 	s = maskQuery(s)
 	s = rd.replaceLiterals(s)
 	s = rd.maskFragments(s)
-	s = userinfo.ReplaceAllString(s, "${1}<user>@")
+	if strings.Contains(s, "@") {
+		s = userinfo.ReplaceAllString(s, "${1}<user>@")
+		s = email.ReplaceAllString(s, "<email>")
+	}
 	s = maskSecretPairs(s)
-	s = email.ReplaceAllString(s, "<email>")
 	s = rd.macs(s)
 	rd.numberInOrder(s)
 	s = replaceBounded(s, v6Run, rd.ipv6)
@@ -295,10 +314,18 @@ func (rd *redactor) command(s string) string {
 var placeholder = regexp.MustCompile(`<[a-z][a-z-]*(?:-\d+)?>`)
 
 // replaceLiterals masks the collected identifying values, ignoring case,
-// outside existing placeholders.
+// outside existing placeholders. A value that itself holds text shaped
+// like a placeholder ("<script>x</script>" as a secret) is replaced across
+// the whole string first, since no split around placeholders could match
+// it.
 func (rd *redactor) replaceLiterals(s string) string {
 	if len(rd.ordered) == 0 {
 		return s
+	}
+	for _, lit := range rd.ordered {
+		if len(lit) >= minLiteral && placeholder.MatchString(lit) {
+			s = replaceFold(s, lit, rd.literals[lit])
+		}
 	}
 	var b strings.Builder
 	last := 0
@@ -314,32 +341,35 @@ func (rd *redactor) replaceLiterals(s string) string {
 // replaceLiteralsIn is replaceLiterals for text without placeholders.
 func (rd *redactor) replaceLiteralsIn(s string) string {
 	for _, lit := range rd.ordered {
-		if len(lit) < minLiteral {
-			continue
+		if len(lit) >= minLiteral && !placeholder.MatchString(lit) {
+			s = replaceFold(s, lit, rd.literals[lit])
 		}
-		ph := rd.literals[lit]
-		lower := strings.ToLower(s)
-		// ToLower can change byte lengths for some scripts; fall back to
-		// an exact-case replacement then, rather than cut in the wrong place.
-		if len(lower) != len(s) {
-			s = strings.ReplaceAll(s, lit, ph)
-			continue
-		}
-		var b strings.Builder
-		i := 0
-		for {
-			j := strings.Index(lower[i:], lit)
-			if j < 0 {
-				break
-			}
-			b.WriteString(s[i : i+j])
-			b.WriteString(ph)
-			i += j + len(lit)
-		}
-		b.WriteString(s[i:])
-		s = b.String()
 	}
 	return s
+}
+
+// replaceFold replaces every occurrence of lit (lower case) in s, ignoring
+// case, with ph.
+func replaceFold(s, lit, ph string) string {
+	lower := strings.ToLower(s)
+	// ToLower can change byte lengths for some scripts; fall back to an
+	// exact-case replacement then, rather than cut in the wrong place.
+	if len(lower) != len(s) {
+		return strings.ReplaceAll(s, lit, ph)
+	}
+	var b strings.Builder
+	i := 0
+	for {
+		j := strings.Index(lower[i:], lit)
+		if j < 0 {
+			break
+		}
+		b.WriteString(s[i : i+j])
+		b.WriteString(ph)
+		i += j + len(lit)
+	}
+	b.WriteString(s[i:])
+	return b.String()
 }
 
 // numberInOrder assigns placeholders to the new addresses in s in the

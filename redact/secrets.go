@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/netprobe/netprobe/internal/bound"
 	"github.com/netprobe/netprobe/internal/sanitize"
 	"github.com/netprobe/netprobe/result"
 )
@@ -62,10 +63,6 @@ var (
 	urlRE = regexp.MustCompile("(?i)\\b[a-z][a-z0-9+.-]*://(?:[^\\s\"'`<>]|<[a-z][a-z-]*(?:-\\d+)?>)+")
 	// queryPair is one key=value of a URL's query or fragment.
 	queryPair = regexp.MustCompile(`([?#&;])([^=&;#?]*)=([^&;#]*)`)
-	// secretPair is key=value or key: value outside a URL, where the key
-	// names a secret: "password=hunter2", "token: abc", "community='a b'".
-	secretPair = regexp.MustCompile("(?i)(?:^|[^a-z0-9_-])([a-z0-9_-]*(?:" + strings.Join(quoteAll(secretWords), "|") +
-		")[a-z0-9_-]*|key|sig|signature|pwd|pass|auth)(\\s*[=:]\\s*)(\"[^\"]*\"|'[^']*'|[^\\s&;,#\"'<>`]+)")
 	// bearer is an HTTP bearer token.
 	bearer = regexp.MustCompile(`(?i)\b(bearer\s+)[A-Za-z0-9._~+/-]+=*`)
 	// flagValue is the value of a command-line flag that carries a secret.
@@ -74,19 +71,14 @@ var (
 	userPass = regexp.MustCompile(`(?i)\b[a-z][a-z0-9+.-]*://[^/@\s:]*:([^/@\s]+)@`)
 )
 
-func quoteAll(ss []string) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = regexp.QuoteMeta(s)
-	}
-	return out
-}
-
 // maskQuery masks every value of every URL's query and fragment, keeping
 // the keys: "?token=abc&page=2" becomes "?token=<secret>&page=<secret>".
 // Any value can be a credential (signed URLs put them under names no list
 // knows), and the keys are what a reader needs.
 func maskQuery(s string) string {
+	if !strings.Contains(s, "://") {
+		return s
+	}
 	return urlRE.ReplaceAllStringFunc(s, func(u string) string {
 		i := strings.IndexAny(u, "?#")
 		if i < 0 {
@@ -106,14 +98,78 @@ func maskQuery(s string) string {
 // whose key names a secret. Bearer tokens go first: "Authorization: Bearer
 // x" would otherwise lose only the word "Bearer".
 func maskSecretPairs(s string) string {
-	s = bearer.ReplaceAllString(s, "${1}"+secretPlaceholder)
-	return secretPair.ReplaceAllStringFunc(s, func(p string) string {
-		m := secretPair.FindStringSubmatchIndex(p)
-		if isPlaceholder(p[m[6]:m[7]]) {
-			return p
+	if hasFold(s, "bearer") {
+		s = bearer.ReplaceAllString(s, "${1}"+secretPlaceholder)
+	}
+	spans := secretValues(s)
+	if spans == nil {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, sp := range spans {
+		b.WriteString(s[last:sp[0]])
+		b.WriteString(secretPlaceholder)
+		last = sp[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// maxKey is the longest key secretValues looks at.
+const maxKey = 64
+
+// secretValues finds the values of key=value and key: value pairs whose
+// key names a secret ("password=hunter2", "token: abc", "community='a b'")
+// and returns their spans. A value is quoted, or runs to white space or a
+// separator (& ; , #), quotes or angle brackets. A plain scan rather than a
+// regular expression: it runs on every string of a report, some of them
+// long, and a case-insensitive alternation of key words is slow there.
+func secretValues(s string) [][2]int {
+	var spans [][2]int
+	for i := 0; i < len(s); i++ {
+		if s[i] != '=' && s[i] != ':' {
+			continue
 		}
-		return p[:m[6]] + secretPlaceholder + p[m[7]:]
-	})
+		k := i
+		for k > 0 && i-k < maxKey && isKeyByte(s[k-1]) {
+			k--
+		}
+		if k == i || (k > 0 && isKeyByte(s[k-1])) || !isSecretKey(s[k:i]) {
+			continue
+		}
+		j := i + 1
+		for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
+			j++
+		}
+		end := j
+		if j < len(s) && (s[j] == '"' || s[j] == '\'') {
+			if q := strings.IndexByte(s[j+1:], s[j]); q >= 0 {
+				end = j + 1 + q + 1
+			}
+		}
+		if end == j {
+			for end < len(s) && !strings.ContainsRune(" \t&;,#\"'<>`", rune(s[end])) {
+				end++
+			}
+		}
+		if end == j || isPlaceholder(s[j:end]) {
+			continue
+		}
+		spans = append(spans, [2]int{j, end})
+		i = end - 1
+	}
+	return spans
+}
+
+// isKeyByte is a byte a key is made of.
+func isKeyByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
+}
+
+// hasFold reports whether s contains sub (lower case ASCII), ignoring case.
+func hasFold(s, sub string) bool {
+	return strings.Contains(strings.ToLower(s), sub)
 }
 
 // isPlaceholder reports a whole string that is one of this package's
@@ -132,17 +188,25 @@ func (rd *redactor) collectSecrets(r *result.Report) {
 		if isSecretKey(key) {
 			rd.secret(s)
 		}
-		for _, m := range flagValue.FindAllStringSubmatch(s, -1) {
-			rd.secret(strings.Trim(m[1], `'"`))
+		// Look at the string as str will mask it.
+		s = sanitize.String(bound.Bytes(s, maxInput), noLimit)
+		if strings.Contains(s, "-") {
+			for _, m := range flagValue.FindAllStringSubmatch(s, -1) {
+				rd.secret(strings.Trim(m[1], `'"`))
+			}
 		}
-		for _, m := range userPass.FindAllStringSubmatch(s, -1) {
-			rd.secret(m[1])
+		if strings.Contains(s, "://") {
+			for _, m := range userPass.FindAllStringSubmatch(s, -1) {
+				rd.secret(m[1])
+			}
 		}
-		for _, m := range secretPair.FindAllStringSubmatch(s, -1) {
-			rd.secret(strings.Trim(m[3], `'"`))
+		for _, sp := range secretValues(s) {
+			rd.secret(strings.Trim(s[sp[0]:sp[1]], `'"`))
 		}
-		for _, m := range bearer.FindAllString(s, -1) {
-			rd.secret(bearer.ReplaceAllString(m, ""))
+		if hasFold(s, "bearer") {
+			for _, m := range bearer.FindAllStringSubmatch(s, -1) {
+				rd.secret(strings.TrimPrefix(m[0], m[1]))
+			}
 		}
 	})
 }
@@ -150,7 +214,7 @@ func (rd *redactor) collectSecrets(r *result.Report) {
 // secret records one secret value as a literal, in the form rd.str will
 // compare it in (sanitised, so "a  b" matches "a\tb" and "a b").
 func (rd *redactor) secret(v string) {
-	v = sanitize.String(v, noLimit)
+	v = sanitize.String(bound.Bytes(v, maxInput), noLimit)
 	if len(v) < minSecret || isPlaceholder(v) || wellKnownSecrets[strings.ToLower(v)] {
 		return
 	}
@@ -197,12 +261,21 @@ func fieldKey(f reflect.StructField) string {
 	return f.Name
 }
 
+// maxFragmentSecret is the longest secret whose fragments are looked for:
+// the search costs the square of its length, and real secrets (a
+// community, a password, a token) are far shorter. Longer ones are still
+// masked wherever they appear whole.
+const maxFragmentSecret = 256
+
 // maskFragments masks what truncation leaves of a secret: a prefix of it
 // (4 characters or more) cut off by an ellipsis or the end of the string,
 // and a suffix of it at the start of a string (the next console line).
 // Only secrets collected from this report are looked for.
 func (rd *redactor) maskFragments(s string) string {
 	for _, sec := range rd.secrets {
+		if len(sec) > maxFragmentSecret {
+			continue
+		}
 		lower := strings.ToLower(s)
 		if len(lower) != len(s) {
 			continue // see replaceLiteralsIn

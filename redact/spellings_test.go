@@ -132,3 +132,34 @@ func TestWellKnownCommunityIsNoWord(t *testing.T) {
 		t.Errorf("community = %v", got)
 	}
 }
+
+// TestSecretShapedLikePlaceholders: a secret whose text contains what
+// looks like a placeholder ("<b>") is still masked whole.
+func TestSecretShapedLikePlaceholders(t *testing.T) {
+	r := result.Report{Layers: []result.LayerResult{{Name: result.Service, Checks: []result.Check{{
+		Name: "http", Detail: "server said <b>Kx9q</b>mW2z", Evidence: map[string]any{"token": "<b>Kx9q</b>mW2z"},
+	}}}}}
+	if got := redact.Report(r).Layers[0].Checks[0].Detail; got != "server said <secret>" {
+		t.Errorf("detail = %q", got)
+	}
+}
+
+// TestEveryFreeTextFieldIsMasked: a value cannot slip past redaction by
+// sitting in a field netprobe normally fills itself.
+func TestEveryFreeTextFieldIsMasked(t *testing.T) {
+	const ip = "10.9.8.7"
+	r := result.Report{
+		Tool: result.Tool{Name: ip, Version: ip}, Host: result.Host{OS: ip, Arch: ip, ICMP: ip},
+		Layers: []result.LayerResult{{Name: result.Link, Checks: []result.Check{{Name: ip}}}},
+	}
+	for _, f := range reports.Formats {
+		var b bytes.Buffer
+		out := redact.Report(r)
+		if err := reports.Render(&b, f, &out, reports.TextOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(b.String(), ip) {
+			t.Errorf("%s output shows %s", f, ip)
+		}
+	}
+}
