@@ -25,17 +25,18 @@ const noLimit = math.MaxInt32
 // clean makes a string from the report safe to print on a terminal or to
 // paste: probes sanitise network strings before storing them, but a report
 // can also be read back from a JSON file someone else wrote, so the human
-// renderers do it again, and bound it (clip). It is idempotent, so
-// already-clean text is kept.
-func clean(s string) string { return sanitize.String(clip(s), noLimit) }
+// renderers do it again, and bound it (clip, before sanitising so a
+// megabyte is not walked, and after, because a control character becomes
+// a three-byte U+FFFD). It is idempotent, so already-clean text is kept.
+func clean(s string) string { return clip(sanitize.String(clip(s), noLimit)) }
 
 // joinList cleans, bounds and comma-joins the strings of one value.
 func joinList(ss []string) string {
-	out := clipList(ss)
-	for i, s := range out {
+	out := make([]string, len(ss))
+	for i, s := range ss {
 		out[i] = clean(s)
 	}
-	return strings.Join(out, ", ")
+	return strings.Join(clipList(out), ", ")
 }
 
 // layerTitle is the name a person reads for a layer.
@@ -280,24 +281,29 @@ func plural(n int, one, many string) string {
 }
 
 // strs returns an evidence value as a list of strings when it is one
-// ([]string, or []any of strings as read back from JSON), bounded by
-// clipList.
+// ([]string, or []any of strings as read back from JSON), each string
+// clipped and the list bounded by clipList.
 func strs(v any) ([]string, bool) {
+	var out []string
 	switch x := v.(type) {
 	case []string:
-		return clipList(x), true
+		out = make([]string, len(x))
+		for i, s := range x {
+			out[i] = clip(s)
+		}
 	case []any:
-		out := make([]string, 0, len(x))
+		out = make([]string, 0, len(x))
 		for _, e := range x {
 			s, ok := e.(string)
 			if !ok {
 				return nil, false
 			}
-			out = append(out, s)
+			out = append(out, clip(s))
 		}
-		return clipList(out), true
+	default:
+		return nil, false
 	}
-	return nil, false
+	return clipList(out), true
 }
 
 // keyFacts picks the few evidence values worth a place on a check's own

@@ -87,7 +87,7 @@ func jsonReady(r *result.Report) (result.Report, error) {
 // encode its printer objects in another key order than the original, and
 // saving a report again would not give the same bytes.
 func canonical(ev map[string]any) (map[string]any, error) {
-	b, err := json.Marshal(ev)
+	b, err := json.Marshal(preclip(ev))
 	if err != nil {
 		return nil, err
 	}

@@ -106,7 +106,7 @@ func mdBlock(s string) string {
 
 func (m *mdWriter) render(r *result.Report) {
 	v := r.Verdict
-	m.p("## ", mdOverall(v.Status), " netprobe: ", headline(v))
+	m.p("## ", mdOverall(v.Status), " netprobe: ", md(headline(v)))
 	if s := mdBlock(v.Summary); s != "" {
 		m.p()
 		m.p(s)
@@ -146,7 +146,7 @@ func (m *mdWriter) render(r *result.Report) {
 func (m *mdWriter) layer(l result.LayerResult) {
 	m.p()
 	m.p("### ", layerTitle(l.Name), ": ", mdMark(l.Status))
-	if n := md(l.Note); n != "" {
+	if n := mdBlock(l.Note); n != "" {
 		m.p()
 		m.p("> ", n)
 	}

@@ -1,7 +1,9 @@
 package reports
 
 import (
+	"reflect"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/netprobe/netprobe/internal/bound"
@@ -29,8 +31,17 @@ const (
 	maxListBytes = 16 << 10
 )
 
-// clip bounds one string from the report; it does not sanitise.
-func clip(s string) string { return bound.Bytes(s, maxField) }
+// clip bounds one string from the report to maxField bytes of valid UTF-8
+// (a run of invalid bytes becomes one U+FFFD, as sanitize and
+// encoding/json would make it anyway, but after the cut, so the result
+// cannot grow past the bound); it does not sanitise.
+func clip(s string) string {
+	s = bound.Bytes(s, maxField)
+	if !utf8.ValidString(s) {
+		s = bound.Bytes(strings.ToValidUTF8(s, "\uFFFD"), maxField)
+	}
+	return s
+}
 
 // clipList bounds a list of strings from the report, with a "… N more"
 // entry when it cuts.
@@ -129,10 +140,147 @@ func boundedValue(v any) any {
 	return v
 }
 
+// preclip returns a copy of an evidence value with every string clipped
+// and every list of strings cut, whatever Go type holds them, so the
+// JSON encoder that makes evidence canonical never walks a megabyte of
+// banner only for boundedValue to drop it. Values that need no change
+// are shared, not copied.
+func preclip(v any) any {
+	if v == nil {
+		return nil
+	}
+	out, _ := clipValue(reflect.ValueOf(v), 0)
+	return out.Interface()
+}
+
+// maxDepth stops clipValue on a value nested deeper than any evidence is
+// (or on a cycle, which encoding/json refuses anyway).
+const maxDepth = 32
+
+// clipValue is preclip for one reflect.Value; it says whether anything
+// changed, and copies only then.
+func clipValue(v reflect.Value, depth int) (reflect.Value, bool) {
+	if depth > maxDepth {
+		return v, false
+	}
+	switch v.Kind() {
+	case reflect.String:
+		if v.Len() <= maxField && utf8.ValidString(v.String()) {
+			return v, false
+		}
+		out := reflect.New(v.Type()).Elem()
+		out.SetString(clip(v.String()))
+		return out, true
+	case reflect.Slice, reflect.Array:
+		if v.Kind() == reflect.Slice && v.IsNil() {
+			return v, false
+		}
+		if v.Kind() == reflect.Slice && v.Type() == reflect.TypeFor[[]string]() {
+			ss := v.Interface().([]string)
+			clipped := make([]string, len(ss))
+			changed := false
+			for i, s := range ss {
+				clipped[i] = clip(s)
+				changed = changed || len(clipped[i]) != len(s)
+			}
+			cut := clipList(clipped)
+			if !changed && len(cut) == len(ss) {
+				return v, false
+			}
+			return reflect.ValueOf(cut), true
+		}
+		var out reflect.Value
+		for i := 0; i < v.Len(); i++ {
+			e, ch := clipValue(v.Index(i), depth+1)
+			if !ch {
+				continue
+			}
+			if !out.IsValid() {
+				if v.Kind() == reflect.Slice {
+					out = reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+				} else {
+					out = reflect.New(v.Type()).Elem()
+				}
+				reflect.Copy(out, v)
+			}
+			out.Index(i).Set(e)
+		}
+		if !out.IsValid() {
+			return v, false
+		}
+		return out, true
+	case reflect.Map:
+		if v.IsNil() {
+			return v, false
+		}
+		var out reflect.Value
+		iter := v.MapRange()
+		for iter.Next() {
+			k, kch := clipValue(iter.Key(), depth+1)
+			e, ech := clipValue(iter.Value(), depth+1)
+			if !kch && !ech {
+				continue
+			}
+			if !out.IsValid() {
+				out = reflect.MakeMapWithSize(v.Type(), v.Len())
+				all := v.MapRange()
+				for all.Next() {
+					out.SetMapIndex(all.Key(), all.Value())
+				}
+			}
+			if kch {
+				out.SetMapIndex(iter.Key(), reflect.Value{})
+			}
+			out.SetMapIndex(k, e)
+		}
+		if !out.IsValid() {
+			return v, false
+		}
+		return out, true
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return v, false
+		}
+		e, ch := clipValue(v.Elem(), depth+1)
+		if !ch {
+			return v, false
+		}
+		if v.Kind() == reflect.Pointer {
+			out := reflect.New(v.Type().Elem())
+			out.Elem().Set(e)
+			return out, true
+		}
+		out := reflect.New(v.Type()).Elem()
+		out.Set(e)
+		return out, true
+	case reflect.Struct:
+		var out reflect.Value
+		for i := 0; i < v.NumField(); i++ {
+			if !v.Type().Field(i).IsExported() {
+				continue
+			}
+			e, ch := clipValue(v.Field(i), depth+1)
+			if !ch {
+				continue
+			}
+			if !out.IsValid() {
+				out = reflect.New(v.Type()).Elem()
+				out.Set(v)
+			}
+			out.Field(i).Set(e)
+		}
+		if !out.IsValid() {
+			return v, false
+		}
+		return out, true
+	}
+	return v, false
+}
+
 // escapeInvisible rewrites, in encoding/json's output, every rune that
-// sanitize.Invisible reports and encoding/json leaves raw (C1 controls
-// such as U+009B CSI, bidi controls, zero-width characters, noncharacters)
-// as a \u escape. Outside strings JSON is ASCII, so every such rune is
+// sanitize.Invisible reports and encoding/json leaves raw (DEL, C1
+// controls such as U+009B CSI, bidi controls, zero-width characters,
+// noncharacters) as a \u escape. Outside strings JSON is ASCII, so every such rune is
 // inside a string, where the escape stands for the same rune: a program
 // reads the same data, and a terminal that shows the file is not driven
 // by it, nor is its text reordered.
@@ -140,11 +288,13 @@ func escapeInvisible(b []byte) []byte {
 	var out []byte
 	last := 0
 	for i := 0; i < len(b); {
-		if b[i] < utf8.RuneSelf {
+		r, size := rune(b[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(b[i:])
+		} else if r != 0x7f { // DEL is the one ASCII control encoding/json leaves raw
 			i++
 			continue
 		}
-		r, size := utf8.DecodeRune(b[i:])
 		if !sanitize.Invisible(r) {
 			i += size
 			continue
