@@ -82,7 +82,6 @@ type device struct {
 // with invisible characters inside, cut short by truncation, or split over
 // two console lines.
 func TestReportSecretsCannotBeSplitOff(t *testing.T) {
-	const secret = "Xq7v-Zk9w pP2m"
 	r := result.Report{
 		Command: "netprobe printer 10.0.0.9 --community 'Wd4k Jr8s'",
 		Layers: []result.LayerResult{{Name: result.Printer, Status: result.Fail, Checks: []result.Check{{
@@ -113,7 +112,6 @@ func TestReportSecretsCannotBeSplitOff(t *testing.T) {
 			}
 		}
 	}
-	_ = secret
 	if d := out.Layers[0].Checks[0].Evidence["device"].(device); d.Community != "<secret>" || d.Name != "prn" {
 		t.Errorf("struct = %+v", d)
 	}

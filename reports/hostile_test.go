@@ -276,67 +276,73 @@ const (
 func checkHostile(t *testing.T, r, twin *result.Report, limited bool) {
 	t.Helper()
 	for _, v := range variants {
-		var got, base bytes.Buffer
-		if err := v.render(&got, r); err != nil {
-			t.Fatalf("%s: %v", v.name, err)
+		checkVariant(t, v, r, twin, limited)
+	}
+}
+
+// checkVariant is checkHostile for one output variant.
+func checkVariant(t *testing.T, v variant, r, twin *result.Report, limited bool) {
+	t.Helper()
+	var got, base bytes.Buffer
+	if err := v.render(&got, r); err != nil {
+		t.Fatalf("%s: %v", v.name, err)
+	}
+	if err := v.render(&base, twin); err != nil {
+		t.Fatalf("%s twin: %v", v.name, err)
+	}
+	out := got.Bytes()
+	if !utf8.Valid(out) {
+		t.Errorf("%s: invalid UTF-8", v.name)
+	}
+	tty := v.name == "tty.txt"
+	for i, c := range string(out) {
+		if c == '\n' || (tty && c == 0x1b) {
+			continue
 		}
-		if err := v.render(&base, twin); err != nil {
-			t.Fatalf("%s twin: %v", v.name, err)
+		if sanitize.Invisible(c) {
+			t.Errorf("%s: %U at byte %d", v.name, c, i)
+			break
 		}
-		out := got.Bytes()
-		if !utf8.Valid(out) {
-			t.Errorf("%s: invalid UTF-8", v.name)
+	}
+	if tty && bytes.Count(out, []byte{0x1b}) != bytes.Count(base.Bytes(), []byte{0x1b}) {
+		t.Errorf("tty: %d escape sequences, its harmless twin has %d", bytes.Count(out, []byte{0x1b}), bytes.Count(base.Bytes(), []byte{0x1b}))
+	}
+	longest := 0
+	for line := range bytes.SplitSeq(out, []byte("\n")) {
+		longest = max(longest, len(line))
+	}
+	switch {
+	case limited && longest > maxLimitedLine:
+		t.Errorf("%s: a %d-byte line from a report built through internal/bound", v.name, longest)
+	case limited && len(out) > maxLimitedOutput:
+		t.Errorf("%s: %d bytes from a report built through internal/bound", v.name, len(out))
+	case longest > maxLine:
+		t.Errorf("%s: a %d-byte line", v.name, longest)
+	case len(out)-base.Len() > maxGrowth:
+		t.Errorf("%s: %d bytes, its harmless twin %d", v.name, len(out), base.Len())
+	}
+	switch v.name {
+	case "md":
+		if g, w := mdShape(t, out), mdShape(t, base.Bytes()); g != w {
+			t.Errorf("markdown structure changed:\n got %s\nwant %s", g, w)
 		}
-		tty := v.name == "tty.txt"
-		for i, c := range string(out) {
-			if c == '\n' || (tty && c == 0x1b) {
-				continue
-			}
-			if sanitize.Invisible(c) {
-				t.Errorf("%s: %U at byte %d", v.name, c, i)
-				break
-			}
+	case "junit.xml":
+		if g, w := xmlShape(t, out), xmlShape(t, base.Bytes()); g != w {
+			t.Errorf("XML structure changed:\n got %s\nwant %s", g, w)
 		}
-		if tty && bytes.Count(out, []byte{0x1b}) != bytes.Count(base.Bytes(), []byte{0x1b}) {
-			t.Errorf("tty: %d escape sequences, its harmless twin has %d", bytes.Count(out, []byte{0x1b}), bytes.Count(base.Bytes(), []byte{0x1b}))
+	case "prom":
+		if g, w := promShape(t, out), promShape(t, base.Bytes()); g != w {
+			t.Errorf("exposition changed:\n got %s\nwant %s", g, w)
 		}
-		longest := 0
-		for line := range bytes.SplitSeq(out, []byte("\n")) {
-			longest = max(longest, len(line))
-		}
-		switch {
-		case limited && longest > maxLimitedLine:
-			t.Errorf("%s: a %d-byte line from a report built through internal/bound", v.name, longest)
-		case limited && len(out) > maxLimitedOutput:
-			t.Errorf("%s: %d bytes from a report built through internal/bound", v.name, len(out))
-		case longest > maxLine:
-			t.Errorf("%s: a %d-byte line", v.name, longest)
-		case len(out)-base.Len() > maxGrowth:
-			t.Errorf("%s: %d bytes, its harmless twin %d", v.name, len(out), base.Len())
-		}
-		switch v.name {
-		case "md":
-			if g, w := mdShape(t, out), mdShape(t, base.Bytes()); g != w {
-				t.Errorf("markdown structure changed:\n got %s\nwant %s", g, w)
-			}
-		case "junit.xml":
-			if g, w := xmlShape(t, out), xmlShape(t, base.Bytes()); g != w {
-				t.Errorf("XML structure changed:\n got %s\nwant %s", g, w)
-			}
-		case "prom":
-			if g, w := promShape(t, out), promShape(t, base.Bytes()); g != w {
-				t.Errorf("exposition changed:\n got %s\nwant %s", g, w)
-			}
-		case "json":
-			checkJSON(t, out, r)
-		}
+	case "json":
+		checkJSON(t, out, r)
 	}
 }
 
 // mdShape parses Markdown with goldmark (CommonMark with GitHub's tables,
 // strike-through and task lists) and lists every node that is not plain
 // text: headings with their level, tables cell by cell, code spans and
-// blocks with their line count, HTML with its content, and any link or
+// blocks with their language, HTML with its content, and any link or
 // image. Injected markup changes the list.
 func mdShape(t *testing.T, src []byte) string {
 	t.Helper()
