@@ -282,7 +282,7 @@ func (rd *redactor) maskFragments(s string) string {
 		}
 		for k := len(sec) - 1; k >= minSecret; k-- {
 			frag := sec[:k]
-			if i := strings.Index(lower, frag+"…"); i >= 0 {
+			if i := strings.Index(lower, frag+sanitize.Ellipsis); i >= 0 {
 				s = s[:i] + secretPlaceholder + s[i+k:]
 				break
 			}

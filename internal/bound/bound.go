@@ -40,8 +40,8 @@ const (
 	MaxListBytes = 1024
 )
 
-// ellipsis marks a cut string; it is what sanitize.String uses too.
-const ellipsis = "…"
+// ellipsis marks a cut string, as in sanitize.String.
+const ellipsis = sanitize.Ellipsis
 
 // Text sanitises one string from the network and keeps at most MaxText
 // bytes of it.

@@ -14,6 +14,10 @@ import (
 // MaxLen is the default bound, in runes, for one network string.
 const MaxLen = 256
 
+// Ellipsis marks where a string was cut, here and in package bound; the
+// redactor looks for it to mask what a cut left of a secret.
+const Ellipsis = "…"
+
 // String returns s with escape sequences removed, other control characters,
 // invalid UTF-8 and noncharacters replaced by U+FFFD, format characters
 // (Unicode category Cf: bidi controls, zero-width spaces and joiners, the
@@ -63,7 +67,7 @@ func String(s string, max int) string {
 			space = false
 		}
 		if n == max {
-			return strings.TrimRight(b.String(), " ") + "…"
+			return strings.TrimRight(b.String(), " ") + Ellipsis
 		}
 		b.WriteRune(r)
 		n++
