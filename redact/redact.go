@@ -42,7 +42,7 @@ func Report(r result.Report) result.Report {
 	// (statuses, reason codes, layers) are kept: they carry no text.
 	out.Tool = result.Tool{Name: rd.str(r.Tool.Name), Version: rd.str(r.Tool.Version)}
 	out.Host.Hostname = ""
-	if sanitize.String(bound.Bytes(r.Host.Hostname, maxInput), noLimit) != "" {
+	if normalize(r.Host.Hostname) != "" {
 		out.Host.Hostname = hostnamePlaceholder
 	}
 	out.Host.OS, out.Host.Arch, out.Host.ICMP = rd.str(r.Host.OS), rd.str(r.Host.Arch), rd.str(r.Host.ICMP)
@@ -159,6 +159,26 @@ func newRedactor() *redactor {
 // noLimit keeps sanitize.String from shortening what it cleans.
 const noLimit = math.MaxInt32
 
+// normalize is a string as the redactor compares and masks it: its first
+// maxInput bytes, with every format character removed (sanitize.String
+// would leave a bidi override as a visible U+FFFD, which would still split
+// "192.168\u202e.1.1" into two non-addresses), then sanitised as every
+// renderer will show it.
+func normalize(s string) string {
+	s = bound.Bytes(s, maxInput)
+	if strings.IndexFunc(s, isFormat) >= 0 {
+		s = strings.Map(func(r rune) rune {
+			if isFormat(r) {
+				return -1
+			}
+			return r
+		}, s)
+	}
+	return sanitize.String(s, noLimit)
+}
+
+func isFormat(r rune) bool { return unicode.Is(unicode.Cf, r) }
+
 // maxInput is how much of one string is masked. Renderers show at most
 // 8 KiB of a string (reports' backstop), taken from the start of the
 // masked text; placeholders are mostly longer than what they replace, so
@@ -234,7 +254,7 @@ func (rd *redactor) collectMap(m map[string]any) {
 // str compares it in (sanitised: white space folded, invisible characters
 // gone).
 func (rd *redactor) literal(v, placeholder string) {
-	key := strings.ToLower(sanitize.String(bound.Bytes(v, maxInput), noLimit))
+	key := strings.ToLower(normalize(v))
 	if key == "" {
 		return
 	}
@@ -243,7 +263,7 @@ func (rd *redactor) literal(v, placeholder string) {
 	}
 }
 
-// str masks one string. It is sanitised first: masking must see the text
+// str masks one string. It is normalised first: masking must see the text
 // as every renderer will show it, or a zero-width space inside an address
 // ("192.168\u200b.1.1") or a doubled space inside a secret would keep it
 // from matching here and be removed, joining it up again, on output.
@@ -251,7 +271,7 @@ func (rd *redactor) str(s string) string {
 	if s == "" {
 		return s
 	}
-	s = sanitize.String(bound.Bytes(s, maxInput), noLimit)
+	s = normalize(s)
 	// Masking one thing can leave another standing alone that was glued
 	// to it before ("1::.10.0.0.1"): repeat until nothing changes, so what
 	// looks like an address after redaction was never one. Real text

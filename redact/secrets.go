@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/netprobe/netprobe/internal/bound"
 	"github.com/netprobe/netprobe/internal/sanitize"
 	"github.com/netprobe/netprobe/result"
 )
@@ -189,7 +188,7 @@ func (rd *redactor) collectSecrets(r *result.Report) {
 			rd.secret(s)
 		}
 		// Look at the string as str will mask it.
-		s = sanitize.String(bound.Bytes(s, maxInput), noLimit)
+		s = normalize(s)
 		if strings.Contains(s, "-") {
 			for _, m := range flagValue.FindAllStringSubmatch(s, -1) {
 				rd.secret(strings.Trim(m[1], `'"`))
@@ -214,7 +213,7 @@ func (rd *redactor) collectSecrets(r *result.Report) {
 // secret records one secret value as a literal, in the form rd.str will
 // compare it in (sanitised, so "a  b" matches "a\tb" and "a b").
 func (rd *redactor) secret(v string) {
-	v = sanitize.String(bound.Bytes(v, maxInput), noLimit)
+	v = normalize(v)
 	if len(v) < minSecret || isPlaceholder(v) || wellKnownSecrets[strings.ToLower(v)] {
 		return
 	}

@@ -57,6 +57,7 @@ func TestStringSpellings(t *testing.T) {
 		// splitting a value with invisible characters
 		{"zero-width space inside an address", "gateway 192.168\u200b.1.1", "gateway <private-ip-1>"},
 		{"bidi mark inside a MAC", "3c:22:fb\u061c:12:34:56", "<mac-1>"},
+		{"bidi override inside an address", "dns 10.0\u202e.0.53", "dns <private-ip-1>"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -252,7 +252,7 @@ func TestPrometheusEscapesLabelValues(t *testing.T) {
 	for _, s := range parseExposition(t, b.String()) {
 		if s.name == "netprobe_check_status" {
 			found = true
-			if want := "a b\\\"c\uFFFD de"; s.labels["target"] != want {
+			if want := "a b\\\"c\uFFFD d\uFFFDe"; s.labels["target"] != want {
 				t.Errorf("target label = %q, want %q", s.labels["target"], want)
 			}
 		}

@@ -18,17 +18,21 @@ const MaxLen = 256
 // redactor looks for it to mask what a cut left of a secret.
 const Ellipsis = "…"
 
-// String returns s with escape sequences removed, other control characters,
-// invalid UTF-8 and noncharacters replaced by U+FFFD, format characters
-// (Unicode category Cf: bidi controls, zero-width spaces and joiners, the
-// byte order mark, soft hyphens, tag characters) removed, runs of white
-// space folded to one space, NULs at the end dropped, and at most max runes
-// kept (an ellipsis marks a cut). max <= 0 means MaxLen.
+// String returns s with escape sequences removed; other control
+// characters, bidi embeddings, overrides and isolates, invalid UTF-8 and
+// noncharacters replaced by U+FFFD; every other format character (Unicode
+// category Cf: bidi marks such as U+061C and U+200E, zero-width spaces and
+// joiners, the byte order mark, soft hyphens, tag characters) removed;
+// runs of white space folded to one space, NULs at the end dropped, and at
+// most max runes kept (an ellipsis marks a cut). max <= 0 means MaxLen.
 //
-// Format characters are removed rather than replaced: they are invisible,
-// so a replacement character would only add noise, while keeping them lets
-// a device reorder what a terminal shows (Trojan Source) or hide a
-// difference between two names that look the same.
+// No format character survives: kept, they let a device reorder what a
+// terminal shows (Trojan Source) or hide a difference between two names
+// that look the same. Embeddings, overrides and isolates have no business
+// in a one-line device string, so they leave a visible U+FFFD: the reader
+// sees the text was tampered with. Marks and zero-width characters also
+// occur in honest text (right-to-left names, emoji sequences, a byte order
+// mark), where a replacement character would only garble it.
 func String(s string, max int) string {
 	if max <= 0 {
 		max = MaxLen
@@ -51,11 +55,11 @@ func String(s string, max int) string {
 			r = '\uFFFD'
 		case unicode.IsSpace(r):
 			r = ' '
+		case unicode.IsControl(r) || isBidiOverride(r) || unicode.Is(unicode.Noncharacter_Code_Point, r):
+			r = '\uFFFD'
 		case unicode.Is(unicode.Cf, r):
 			i += size
 			continue
-		case unicode.IsControl(r) || unicode.Is(unicode.Noncharacter_Code_Point, r):
-			r = '\uFFFD'
 		}
 		i += size
 		if r == ' ' {
@@ -85,6 +89,13 @@ func Lines(s string, max int) []string {
 		}
 	}
 	return out
+}
+
+// isBidiOverride reports the bidi embeddings, overrides and isolates
+// (U+202A–U+202E, U+2066–U+2069): the characters that make a terminal show
+// text in another order than it is.
+func isBidiOverride(r rune) bool {
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
 }
 
 // Invisible reports a rune that String removes or replaces although it is
