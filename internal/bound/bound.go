@@ -6,7 +6,7 @@
 //
 // Probes call it where a value from the network enters a check:
 //
-//	c.With("answers", bound.List(addrs))
+//	c.With("answers", bound.List(addrs))   // bound.Kept gives them back without the marker
 //	c.Detail = "resolves " + name + " to " + bound.Join(addrs, ", ")
 //	c.With("server", bound.Text(resp.Header.Get("Server")))
 //	if p, ok := bound.Percent(level); ok { c.With("level_pct", p) }
@@ -20,6 +20,7 @@ package bound
 import (
 	"math"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/netprobe/netprobe/internal/sanitize"
@@ -93,6 +94,24 @@ func Join(ss []string, sep string) string {
 
 // More is the marker that stands for n entries left out of a list.
 func More(n int) string { return ellipsis + " " + strconv.Itoa(n) + " more" }
+
+// Kept returns the entries of a list made by List or Strings without its
+// "… N more" marker, and N (0 when nothing was left out). Code that
+// decides on a bounded list (do two resolvers' answers overlap?) must use
+// it, so the marker is never taken for an answer.
+func Kept(ss []string) ([]string, int) {
+	if len(ss) == 0 {
+		return ss, 0
+	}
+	last := ss[len(ss)-1]
+	num, ok := strings.CutPrefix(last, ellipsis+" ")
+	if num, ok = strings.CutSuffix(num, " more"); ok {
+		if n, err := strconv.Atoi(num); err == nil && n > 0 && strconv.Itoa(n) == num {
+			return ss[:len(ss)-1], n
+		}
+	}
+	return ss, 0
+}
 
 // Bytes returns s cut to at most max bytes, at a rune boundary, with an
 // ellipsis (counted in max) marking the cut. It does not sanitise. A string

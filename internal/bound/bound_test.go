@@ -92,6 +92,33 @@ func TestStrings(t *testing.T) {
 	}
 }
 
+func TestKept(t *testing.T) {
+	tests := []struct {
+		in       []string
+		want     []string
+		wantMore int
+	}{
+		{nil, nil, 0},
+		{[]string{"a", "b"}, []string{"a", "b"}, 0},
+		{[]string{"a", More(3)}, []string{"a"}, 3},
+		{[]string{More(4000)}, []string{}, 4000},
+		{[]string{"a", "… x more"}, []string{"a", "… x more"}, 0},
+		{[]string{"a", "… 03 more"}, []string{"a", "… 03 more"}, 0},
+		{[]string{"a", "... 3 more"}, []string{"a", "... 3 more"}, 0},
+	}
+	for _, tt := range tests {
+		got, more := Kept(tt.in)
+		if fmt.Sprintf("%q", got) != fmt.Sprintf("%q", tt.want) || more != tt.wantMore {
+			t.Errorf("Kept(%q) = %q, %d; want %q, %d", tt.in, got, more, tt.want, tt.wantMore)
+		}
+	}
+	addrs := answer4000(t)
+	kept, more := Kept(List(addrs))
+	if len(kept)+more != len(addrs) {
+		t.Errorf("kept %d + %d more != %d", len(kept), more, len(addrs))
+	}
+}
+
 func TestStringsDoesNotAlias(t *testing.T) {
 	in := []string{"a", "b"}
 	out := Strings(in, 5, 100)
