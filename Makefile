@@ -2,7 +2,7 @@
 
 GO ?= go
 
-.PHONY: build test e2e
+.PHONY: build test e2e fuzz
 
 # build: the one binary, into ./bin.
 build:
@@ -17,3 +17,8 @@ test:
 # just code). Needs root, iproute2, nftables, snmpsim: see e2e/README.md.
 e2e:
 	$(GO) test -count=1 -v -timeout 10m ./e2e
+
+# fuzz: every fuzz target for FUZZTIME each (default 10s); a failing input
+# is left in the package's testdata/fuzz/ to commit with the fix.
+fuzz:
+	scripts/fuzz

@@ -14,9 +14,8 @@
 package redact
 
 import (
-	"fmt"
+	"math"
 	"net/netip"
-	"reflect"
 	"regexp"
 	"sort"
 	"strconv"
@@ -24,6 +23,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/netprobe/netprobe/internal/bound"
+	"github.com/netprobe/netprobe/internal/sanitize"
 	"github.com/netprobe/netprobe/result"
 )
 
@@ -35,9 +36,16 @@ func Report(r result.Report) result.Report {
 	rd.collect(&r)
 
 	out := r
-	if r.Host.Hostname != "" {
+	// Every free-text string is masked, also those netprobe itself
+	// writes (tool, OS, probe names): a value must not get past redaction
+	// because it sits in a field nobody expected it in. Enumerations
+	// (statuses, reason codes, layers) are kept: they carry no text.
+	out.Tool = result.Tool{Name: rd.str(r.Tool.Name), Version: rd.str(r.Tool.Version)}
+	out.Host.Hostname = ""
+	if normalize(r.Host.Hostname) != "" {
 		out.Host.Hostname = hostnamePlaceholder
 	}
+	out.Host.OS, out.Host.Arch, out.Host.ICMP = rd.str(r.Host.OS), rd.str(r.Host.Arch), rd.str(r.Host.ICMP)
 	out.Host.ICMPReason = rd.str(r.Host.ICMPReason)
 	out.Command = rd.command(r.Command)
 	out.Verdict.Summary = rd.str(r.Verdict.Summary)
@@ -56,6 +64,7 @@ func Report(r result.Report) result.Report {
 		}
 		for j, c := range l.Checks {
 			nc := c
+			nc.Name = rd.str(c.Name)
 			nc.Target = rd.str(c.Target)
 			nc.Detail = rd.str(c.Detail)
 			nc.Error = rd.str(c.Error)
@@ -78,24 +87,15 @@ func Report(r result.Report) result.Report {
 }
 
 // String masks addresses, MAC addresses, e-mail addresses, user
-// information in URLs and names under local-only domains in s. Numbering
-// starts afresh with each call; use Report to mask a whole report
-// consistently.
+// information and query values in URLs, secret key=value pairs and names
+// under local-only domains in s. Numbering starts afresh with each call;
+// use Report to mask a whole report consistently.
 func String(s string) string {
 	return newRedactor().str(s)
 }
 
 // hostnamePlaceholder replaces this computer's name.
 const hostnamePlaceholder = "<hostname>"
-
-// secretKeys are evidence keys whose whole value is replaced, whatever its
-// type. Probes should never store these; this is the second line of
-// defence.
-var secretKeys = map[string]bool{
-	"community": true, "password": true, "passphrase": true, "secret": true, "token": true,
-	"auth_password": true, "auth_passphrase": true, "priv_password": true, "priv_passphrase": true,
-	"api_key": true, "authorization": true,
-}
 
 // identityKeys are evidence keys whose value names a device, a place or a
 // person, with the placeholder stem they get. Their values are also masked
@@ -136,10 +136,6 @@ var (
 	// userinfo is the user[:password]@ part of a URL.
 	userinfo = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s]+@`)
 	email    = regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}`)
-	// macColon matches 00:11:22:33:44:55 and 00-11-22-33-44-55; macDot
-	// matches Cisco's 0011.2233.4455.
-	macColon = regexp.MustCompile(`(?i)\b[0-9a-f]{2}([:-])[0-9a-f]{2}(?:[:-][0-9a-f]{2}){4}\b`)
-	macDot   = regexp.MustCompile(`(?i)\b[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}\b`)
 	// v6Run is a run of characters an IPv6 address (with zone) is made of;
 	// candidates are confirmed by netip.ParseAddr.
 	v6Run = regexp.MustCompile(`[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(?:%[0-9A-Za-z_.\-]+)?`)
@@ -154,19 +150,51 @@ var (
 // redactor holds one report's placeholder assignments.
 type redactor struct {
 	ips      map[netip.Addr]string
-	macs     map[string]string
+	macsSeen map[string]string // macKey → placeholder
 	names    map[string]string
 	literals map[string]string // lower-cased identifying value → placeholder
 	counts   map[string]int    // placeholder stem → last number used
 	ordered  []string          // literals, longest first
+	secrets  []string          // lower-cased secrets, also in literals
 }
 
 func newRedactor() *redactor {
 	return &redactor{
-		ips: map[netip.Addr]string{}, macs: map[string]string{}, names: map[string]string{},
+		ips: map[netip.Addr]string{}, macsSeen: map[string]string{}, names: map[string]string{},
 		literals: map[string]string{}, counts: map[string]int{},
 	}
 }
+
+// noLimit keeps sanitize.String from shortening what it cleans.
+const noLimit = math.MaxInt32
+
+// normalize is a string as the redactor compares and masks it: its first
+// maxInput bytes, with every format character removed (sanitize.String
+// would leave a bidi override as a visible U+FFFD, which would still split
+// "192.168\u202e.1.1" into two non-addresses), then sanitised as every
+// renderer will show it.
+func normalize(s string) string {
+	s = bound.Bytes(s, maxInput)
+	if strings.IndexFunc(s, isFormat) >= 0 {
+		s = strings.Map(func(r rune) rune {
+			if isFormat(r) {
+				return -1
+			}
+			return r
+		}, s)
+	}
+	return sanitize.String(s, noLimit)
+}
+
+func isFormat(r rune) bool { return unicode.Is(unicode.Cf, r) }
+
+// maxInput is how much of one string is masked. Renderers show at most
+// 8 KiB of a string (reports' backstop), taken from the start of the
+// masked text; placeholders are mostly longer than what they replace, so
+// what lies past maxInput is not shown unless masking halved the text, and
+// masking a megabyte of banner would only cost time. (Probes keep far
+// less: internal/bound.)
+const maxInput = 16 << 10
 
 // next returns the next numbered placeholder for a stem: <stem-N>.
 func (rd *redactor) next(stem string) string {
@@ -183,6 +211,9 @@ const minLiteral = 3
 // before anything is masked, so they are masked in every string, also in
 // those that come before the evidence that names them.
 func (rd *redactor) collect(r *result.Report) {
+	// Secrets first: a value that is both a secret and a name is masked
+	// as a secret.
+	rd.collectSecrets(r)
 	if h := strings.TrimSpace(r.Host.Hostname); h != "" {
 		rd.literal(h, hostnamePlaceholder)
 		if short, _, ok := strings.Cut(h, "."); ok {
@@ -218,23 +249,38 @@ func (rd *redactor) collectMap(m map[string]any) {
 			}
 		case map[string]any:
 			rd.collectMap(v)
+		case map[string]string:
+			m := make(map[string]any, len(v))
+			for k, e := range v {
+				m[k] = e
+			}
+			rd.collectMap(m)
 		}
 	}
 }
 
-// literal records an identifying value and its placeholder.
+// literal records an identifying value and its placeholder, in the form
+// str compares it in (sanitised: white space folded, invisible characters
+// gone).
 func (rd *redactor) literal(v, placeholder string) {
-	key := strings.ToLower(v)
+	key := strings.ToLower(normalize(v))
+	if key == "" {
+		return
+	}
 	if _, ok := rd.literals[key]; !ok {
 		rd.literals[key] = placeholder
 	}
 }
 
-// str masks one string.
+// str masks one string. It is normalised first: masking must see the text
+// as every renderer will show it, or a zero-width space inside an address
+// ("192.168\u200b.1.1") or a doubled space inside a secret would keep it
+// from matching here and be removed, joining it up again, on output.
 func (rd *redactor) str(s string) string {
 	if s == "" {
 		return s
 	}
+	s = normalize(s)
 	// Masking one thing can leave another standing alone that was glued
 	// to it before ("1::.10.0.0.1"): repeat until nothing changes, so what
 	// looks like an address after redaction was never one. Real text
@@ -255,11 +301,18 @@ const maxRounds = 8
 
 // round is one pass of every masking step.
 func (rd *redactor) round(s string) string {
+	// Query values before anything else: a masked host would end the URL
+	// for urlRE's purposes only if placeholders were not allowed in it,
+	// and literals may sit inside a URL.
+	s = maskQuery(s)
 	s = rd.replaceLiterals(s)
-	s = userinfo.ReplaceAllString(s, "${1}<user>@")
-	s = email.ReplaceAllString(s, "<email>")
-	s = macColon.ReplaceAllStringFunc(s, rd.mac)
-	s = macDot.ReplaceAllStringFunc(s, rd.mac)
+	s = rd.maskFragments(s)
+	if strings.Contains(s, "@") {
+		s = userinfo.ReplaceAllString(s, "${1}<user>@")
+		s = email.ReplaceAllString(s, "<email>")
+	}
+	s = maskSecretPairs(s)
+	s = rd.macs(s)
 	rd.numberInOrder(s)
 	s = replaceBounded(s, v6Run, rd.ipv6)
 	s = replaceBounded(s, v4Run, rd.ipv4)
@@ -290,10 +343,18 @@ func (rd *redactor) command(s string) string {
 var placeholder = regexp.MustCompile(`<[a-z][a-z-]*(?:-\d+)?>`)
 
 // replaceLiterals masks the collected identifying values, ignoring case,
-// outside existing placeholders.
+// outside existing placeholders. A value that itself holds text shaped
+// like a placeholder ("<script>x</script>" as a secret) is replaced across
+// the whole string first, since no split around placeholders could match
+// it.
 func (rd *redactor) replaceLiterals(s string) string {
 	if len(rd.ordered) == 0 {
 		return s
+	}
+	for _, lit := range rd.ordered {
+		if len(lit) >= minLiteral && placeholder.MatchString(lit) {
+			s = replaceFold(s, lit, rd.literals[lit])
+		}
 	}
 	var b strings.Builder
 	last := 0
@@ -309,32 +370,35 @@ func (rd *redactor) replaceLiterals(s string) string {
 // replaceLiteralsIn is replaceLiterals for text without placeholders.
 func (rd *redactor) replaceLiteralsIn(s string) string {
 	for _, lit := range rd.ordered {
-		if len(lit) < minLiteral {
-			continue
+		if len(lit) >= minLiteral && !placeholder.MatchString(lit) {
+			s = replaceFold(s, lit, rd.literals[lit])
 		}
-		ph := rd.literals[lit]
-		lower := strings.ToLower(s)
-		// ToLower can change byte lengths for some scripts; fall back to
-		// an exact-case replacement then, rather than cut in the wrong place.
-		if len(lower) != len(s) {
-			s = strings.ReplaceAll(s, lit, ph)
-			continue
-		}
-		var b strings.Builder
-		i := 0
-		for {
-			j := strings.Index(lower[i:], lit)
-			if j < 0 {
-				break
-			}
-			b.WriteString(s[i : i+j])
-			b.WriteString(ph)
-			i += j + len(lit)
-		}
-		b.WriteString(s[i:])
-		s = b.String()
 	}
 	return s
+}
+
+// replaceFold replaces every occurrence of lit (lower case) in s, ignoring
+// case, with ph.
+func replaceFold(s, lit, ph string) string {
+	lower := strings.ToLower(s)
+	// ToLower can change byte lengths for some scripts; fall back to an
+	// exact-case replacement then, rather than cut in the wrong place.
+	if len(lower) != len(s) {
+		return strings.ReplaceAll(s, lit, ph)
+	}
+	var b strings.Builder
+	i := 0
+	for {
+		j := strings.Index(lower[i:], lit)
+		if j < 0 {
+			break
+		}
+		b.WriteString(s[i : i+j])
+		b.WriteString(ph)
+		i += j + len(lit)
+	}
+	b.WriteString(s[i:])
+	return b.String()
 }
 
 // numberInOrder assigns placeholders to the new addresses in s in the
@@ -429,27 +493,15 @@ func isWordRune(r rune) bool {
 	return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
-// mac masks a MAC address; the same address in another notation gets the
-// same placeholder.
-func (rd *redactor) mac(m string) string {
-	key := strings.ToLower(strings.NewReplacer(":", "", "-", "", ".", "").Replace(m))
-	if p, ok := rd.macs[key]; ok {
-		return p
-	}
-	p := rd.next("mac")
-	rd.macs[key] = p
-	return p
-}
-
-// parseV4 confirms a dotted-quad candidate.
-func parseV4(s string) (netip.Addr, bool) {
-	a, err := netip.ParseAddr(s)
-	return a, err == nil && a.Is4()
-}
-
 // parseV6 confirms an IPv6 candidate; the zone is not part of the address.
+// An embedded IPv4 address may be zero-padded, as parseV4 allows.
 func parseV6(s string) (netip.Addr, bool) {
 	addr, _, _ := strings.Cut(s, "%")
+	if i := strings.LastIndexByte(addr, ':'); i >= 0 && strings.Contains(addr[i:], ".") {
+		if v4, ok := parseV4(addr[i+1:]); ok {
+			addr = addr[:i+1] + v4.String()
+		}
+	}
 	a, err := netip.ParseAddr(addr)
 	return a, err == nil && a.Is6()
 }
@@ -548,138 +600,6 @@ func (rd *redactor) localName(s string, _ int) (string, bool) {
 		return p + s[len(s)-len(suf)-1:], true
 	}
 	return "", false
-}
-
-// evidence deep-copies an evidence map with every string masked.
-func (rd *redactor) evidence(m map[string]any) map[string]any {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]any, len(m))
-	for _, k := range sortedKeys(m) {
-		out[rd.str(k)] = rd.keyed(k, m[k])
-	}
-	return out
-}
-
-// keyed masks one evidence value, knowing its key.
-func (rd *redactor) keyed(k string, v any) any {
-	if secretKeys[k] {
-		return "<secret>"
-	}
-	if _, ok := identityKeys[k]; ok {
-		if s, isStr := v.(string); isStr && strings.TrimSpace(s) != "" {
-			if p, ok := rd.literals[strings.ToLower(strings.TrimSpace(s))]; ok {
-				return p
-			}
-		}
-	}
-	return rd.value(v)
-}
-
-// value deep-copies any evidence value, masking every string in it.
-func (rd *redactor) value(v any) any {
-	switch x := v.(type) {
-	case nil:
-		return nil
-	case string:
-		return rd.str(x)
-	case []string:
-		return rd.strs(x)
-	case map[string]any:
-		return rd.evidence(x)
-	case map[string]string:
-		out := make(map[string]string, len(x))
-		for _, k := range sortedKeys(x) {
-			if secretKeys[k] {
-				out[rd.str(k)] = "<secret>"
-				continue
-			}
-			out[rd.str(k)] = rd.str(x[k])
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = rd.value(e)
-		}
-		return out
-	case bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64:
-		return x
-	}
-	// Printer types and whatever a future probe stores: copy through
-	// reflection so no string escapes and no memory is shared.
-	return rd.copyValue(reflect.ValueOf(v)).Interface()
-}
-
-// copyValue returns a deep copy of v with every string masked. Unexported
-// struct fields are copied as they are (they cannot be set, and no probe
-// type has any).
-func (rd *redactor) copyValue(v reflect.Value) reflect.Value {
-	switch v.Kind() {
-	case reflect.String:
-		out := reflect.New(v.Type()).Elem()
-		out.SetString(rd.str(v.String()))
-		return out
-	case reflect.Slice:
-		if v.IsNil() {
-			return v
-		}
-		out := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
-		for i := 0; i < v.Len(); i++ {
-			out.Index(i).Set(rd.copyValue(v.Index(i)))
-		}
-		return out
-	case reflect.Array:
-		out := reflect.New(v.Type()).Elem()
-		for i := 0; i < v.Len(); i++ {
-			out.Index(i).Set(rd.copyValue(v.Index(i)))
-		}
-		return out
-	case reflect.Map:
-		if v.IsNil() {
-			return v
-		}
-		out := reflect.MakeMapWithSize(v.Type(), v.Len())
-		keys := v.MapKeys()
-		sort.Slice(keys, func(i, j int) bool { return keyString(keys[i]) < keyString(keys[j]) })
-		for _, k := range keys {
-			out.SetMapIndex(rd.copyValue(k), rd.copyValue(v.MapIndex(k)))
-		}
-		return out
-	case reflect.Pointer:
-		if v.IsNil() {
-			return v
-		}
-		out := reflect.New(v.Type().Elem())
-		out.Elem().Set(rd.copyValue(v.Elem()))
-		return out
-	case reflect.Interface:
-		if v.IsNil() {
-			return v
-		}
-		out := reflect.New(v.Type()).Elem()
-		out.Set(rd.copyValue(v.Elem()))
-		return out
-	case reflect.Struct:
-		out := reflect.New(v.Type()).Elem()
-		out.Set(v)
-		for i := 0; i < v.NumField(); i++ {
-			if out.Field(i).CanSet() {
-				out.Field(i).Set(rd.copyValue(v.Field(i)))
-			}
-		}
-		return out
-	}
-	return v
-}
-
-// keyString orders map keys of any type for a deterministic walk.
-func keyString(v reflect.Value) string {
-	if v.Kind() == reflect.String {
-		return v.String()
-	}
-	return fmt.Sprint(v.Interface())
 }
 
 func cloneLayers(ls []result.Layer) []result.Layer {

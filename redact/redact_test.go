@@ -34,7 +34,7 @@ func TestString(t *testing.T) {
 		{"sentence full stop", "via 10.1.2.3.", "via <private-ip-1>."},
 		{"version number is not an address", "firmware 1.2.3.4.5", "firmware 1.2.3.4.5"},
 		{"glued to letters is not an address", "v10.1.2.3", "v10.1.2.3"},
-		{"leading zeros are not an address", "010.001.002.003", "010.001.002.003"},
+		{"zero-padded octets are the same address", "010.001.002.003 10.1.2.3", "<private-ip-1> <private-ip-1>"},
 		{"IPv6 global", "2a02:1234:5678::5/64", "<public-ip-1>/64"},
 		{"IPv6 ULA is private", "fd12:3456:789a::23", "<private-ip-1>"},
 		{"IPv6 link-local keeps zone", "fe80::1%eth0", "<link-local-ip-1>%eth0"},

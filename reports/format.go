@@ -17,15 +17,27 @@ import (
 // Helpers shared by the human formats (text, Markdown). They turn values
 // into strings and never look at what the values mean.
 
-// noLimit keeps sanitize.String from shortening report text: probes already
-// bound what they store, and a renderer must not drop part of a sentence.
+// noLimit keeps sanitize.String from shortening report text by runes:
+// probes already bound what they store, and clip bounds by bytes, far
+// above what any probe keeps.
 const noLimit = math.MaxInt32
 
 // clean makes a string from the report safe to print on a terminal or to
 // paste: probes sanitise network strings before storing them, but a report
 // can also be read back from a JSON file someone else wrote, so the human
-// renderers do it again. It is idempotent, so already-clean text is kept.
-func clean(s string) string { return sanitize.String(s, noLimit) }
+// renderers do it again, and bound it (clip, before sanitising so a
+// megabyte is not walked, and after, because a control character becomes
+// a three-byte U+FFFD). It is idempotent, so already-clean text is kept.
+func clean(s string) string { return clip(sanitize.String(clip(s), noLimit)) }
+
+// joinList cleans, bounds and comma-joins the strings of one value.
+func joinList(ss []string) string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = clean(s)
+	}
+	return strings.Join(clipList(out), ", ")
+}
 
 // layerTitle is the name a person reads for a layer.
 func layerTitle(l result.Layer) string {
@@ -193,14 +205,10 @@ func value(v any) string {
 		}
 		return "no"
 	case []string:
-		out := make([]string, len(x))
-		for i, s := range x {
-			out[i] = clean(s)
-		}
-		if len(out) == 0 {
+		if len(x) == 0 {
 			return "(none)"
 		}
-		return strings.Join(out, ", ")
+		return joinList(x)
 	case map[string]string:
 		out := make([]string, 0, len(x))
 		for _, k := range sortedKeys(x) {
@@ -209,7 +217,7 @@ func value(v any) string {
 		if len(out) == 0 {
 			return "(none)"
 		}
-		return strings.Join(out, ", ")
+		return joinList(out)
 	case []result.Supply:
 		return plural(len(x), "supply", "supplies")
 	case []result.Tray:
@@ -232,14 +240,18 @@ func value(v any) string {
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {
 	case reflect.Slice, reflect.Array:
-		out := make([]string, rv.Len())
+		n := min(rv.Len(), maxListItems+1) // more than that is cut anyway
+		out := make([]string, n)
 		for i := range out {
 			out[i] = value(rv.Index(i).Interface())
 		}
 		if len(out) == 0 {
 			return "(none)"
 		}
-		return strings.Join(out, ", ")
+		if rv.Len() > n {
+			out = append(out, make([]string, rv.Len()-n)...) // counted, not shown
+		}
+		return joinList(out)
 	case reflect.Map:
 		keys := make([]string, 0, rv.Len())
 		vals := map[string]string{}
@@ -256,7 +268,7 @@ func value(v any) string {
 		if len(out) == 0 {
 			return "(none)"
 		}
-		return strings.Join(out, ", ")
+		return joinList(out)
 	case reflect.Pointer:
 		if rv.IsNil() {
 			return "-"
@@ -275,23 +287,29 @@ func plural(n int, one, many string) string {
 }
 
 // strs returns an evidence value as a list of strings when it is one
-// ([]string, or []any of strings as read back from JSON).
+// ([]string, or []any of strings as read back from JSON), each string
+// clipped and the list bounded by clipList.
 func strs(v any) ([]string, bool) {
+	var out []string
 	switch x := v.(type) {
 	case []string:
-		return x, true
+		out = make([]string, len(x))
+		for i, s := range x {
+			out[i] = clip(s)
+		}
 	case []any:
-		out := make([]string, 0, len(x))
+		out = make([]string, 0, len(x))
 		for _, e := range x {
 			s, ok := e.(string)
 			if !ok {
 				return nil, false
 			}
-			out = append(out, s)
+			out = append(out, clip(s))
 		}
-		return out, true
+	default:
+		return nil, false
 	}
-	return nil, false
+	return clipList(out), true
 }
 
 // keyFacts picks the few evidence values worth a place on a check's own

@@ -20,18 +20,40 @@ import (
 // rather than null, evidence is an object, and a number that is not finite
 // (which JSON cannot carry) becomes null instead of failing the whole
 // report. The caller's report is not modified.
+//
+// Strings are kept as they are, except that a string or list of strings
+// beyond the renderers' backstop limits is cut (see safe.go), and runes
+// that would drive or reorder a terminal showing the file (C1 controls,
+// bidi and zero-width characters) are written as \u escapes, which decode
+// to the same string.
 func JSON(w io.Writer, r *result.Report) error {
-	c, err := jsonReady(r)
+	b, err := jsonBytes(r)
 	if err != nil {
 		return err
 	}
-	enc := json.NewEncoder(w)
+	_, err = w.Write(b)
+	return err
+}
+
+// jsonBytes is the JSON renderer's output, built in memory so a failing
+// writer never gets half a report.
+func jsonBytes(r *result.Report) ([]byte, error) {
+	br := boundedReport(r)
+	c, err := jsonReady(&br)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
 	// The output is read by jq and by people in tickets, not embedded in
 	// HTML; escaping <, > and & would turn the redaction placeholders
 	// ("<private-ip-1>") and URLs into \u003c noise.
 	enc.SetEscapeHTML(false)
-	return enc.Encode(c)
+	if err := enc.Encode(c); err != nil {
+		return nil, err
+	}
+	return escapeInvisible(b.Bytes()), nil
 }
 
 // jsonReady returns a shallow copy of r with nil lists replaced by empty
@@ -61,11 +83,11 @@ func jsonReady(r *result.Report) (result.Report, error) {
 
 // canonical returns evidence as plain JSON values (maps, lists, numbers
 // kept digit for digit), so keys are sorted at every depth, printer
-// structs included. Without it a report read back from a file would
+// structs included, with strings and string lists bounded (boundedValue). Without it a report read back from a file would
 // encode its printer objects in another key order than the original, and
 // saving a report again would not give the same bytes.
 func canonical(ev map[string]any) (map[string]any, error) {
-	b, err := json.Marshal(ev)
+	b, err := json.Marshal(preclip(ev))
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +97,7 @@ func canonical(ev map[string]any) (map[string]any, error) {
 	if err := dec.Decode(&out); err != nil {
 		return nil, err
 	}
-	return out, nil
+	return boundedValue(out).(map[string]any), nil
 }
 
 // nonNil returns s, or an empty slice when s is nil, so it encodes as [].

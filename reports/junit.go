@@ -150,7 +150,7 @@ func junitReport(r *result.Report, o JUnitOptions) junitSuites {
 			Timestamp: ts,
 			Hostname:  clean(r.Host.Hostname),
 			Properties: []junitProperty{
-				{Name: "netprobe.layer.status", Value: string(l.Status)},
+				{Name: "netprobe.layer.status", Value: clean(string(l.Status))},
 			},
 		}
 		if n := clean(l.Note); n != "" {

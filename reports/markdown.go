@@ -106,7 +106,7 @@ func mdBlock(s string) string {
 
 func (m *mdWriter) render(r *result.Report) {
 	v := r.Verdict
-	m.p("## ", mdOverall(v.Status), " netprobe: ", headline(v))
+	m.p("## ", mdOverall(v.Status), " netprobe: ", md(headline(v)))
 	if s := mdBlock(v.Summary); s != "" {
 		m.p()
 		m.p(s)
@@ -146,7 +146,7 @@ func (m *mdWriter) render(r *result.Report) {
 func (m *mdWriter) layer(l result.LayerResult) {
 	m.p()
 	m.p("### ", layerTitle(l.Name), ": ", mdMark(l.Status))
-	if n := md(l.Note); n != "" {
+	if n := mdBlock(l.Note); n != "" {
 		m.p()
 		m.p("> ", n)
 	}
@@ -312,7 +312,8 @@ func (m *mdWriter) details(r *result.Report) {
 
 // evidenceJSON is the evidence as indented JSON with sorted keys. It is
 // inside a code fence, where HTML is not interpreted, so it is left
-// unescaped for reading.
+// unescaped for reading; runes that would drive or reorder a terminal are
+// \u escapes, as in the JSON format.
 func evidenceJSON(ev map[string]any) string {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
@@ -327,7 +328,7 @@ func evidenceJSON(ev map[string]any) string {
 		// show what can be shown rather than fail the whole report.
 		return value(ev)
 	}
-	return strings.TrimRight(b.String(), "\n")
+	return strings.TrimRight(string(escapeInvisible(b.Bytes())), "\n")
 }
 
 func (m *mdWriter) footer(r *result.Report) {

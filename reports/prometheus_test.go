@@ -274,3 +274,31 @@ func withReason(r *result.Report) *result.Report {
 	}
 	return r
 }
+
+// TestPrometheusEscapesLabelValues: a carriage return, an escape sequence,
+// a bidi override or a zero-width character in a label value reaches no
+// dashboard: the value is cleaned like any other rendered string.
+func TestPrometheusEscapesLabelValues(t *testing.T) {
+	r := &result.Report{Layers: []result.LayerResult{{Name: result.Service, Status: result.OK, Checks: []result.Check{
+		{Name: "http", Target: "a\nb\\\"c\xff\r\x1b[31md\u202e\u200be", Status: result.OK},
+	}}}}
+	var b bytes.Buffer
+	if err := reports.Prometheus(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(b.String(), "\r\x1b\u202e\u200b") {
+		t.Errorf("raw control or format character in:\n%q", b.String())
+	}
+	found := false
+	for _, s := range prom(t, r) {
+		if s.name == "netprobe_check_status" {
+			found = true
+			if strings.ContainsAny(s.labels["target"], "\r\n\x1b\u202e\u200b") || !strings.HasPrefix(s.labels["target"], "a b") {
+				t.Errorf("target label = %q", s.labels["target"])
+			}
+		}
+	}
+	if !found {
+		t.Error("no netprobe_check_status series")
+	}
+}

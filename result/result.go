@@ -5,6 +5,7 @@
 package result
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -147,7 +148,7 @@ func (c Check) MarshalJSON() ([]byte, error) {
 	}
 	p := plain(c)
 	p.Evidence = ev
-	return json.Marshal(struct {
+	return marshal(struct {
 		plain
 		DurationMS float64 `json:"duration_ms"`
 	}{p, Millis(c.Duration)})
@@ -166,6 +167,22 @@ func (c *Check) UnmarshalJSON(b []byte) error {
 	*c = Check(v.plain)
 	c.Duration = time.Duration(v.DurationMS * float64(time.Millisecond))
 	return nil
+}
+
+// marshal is json.Marshal without HTML escaping. A MarshalJSON method's
+// bytes are copied into the caller's output as they are, so escaping here
+// would turn "<hostname>" into "\u003chostname\u003e" even for a caller
+// that asked for no HTML escaping (reports.JSON); a caller that wants it
+// (json.Marshal) still gets it, because encoding/json escapes the copied
+// bytes itself.
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // Millis converts a duration to milliseconds with 0.1 ms precision, the unit
@@ -265,7 +282,7 @@ type Host struct {
 // MarshalJSON adds duration_ms and budget_ms.
 func (r Report) MarshalJSON() ([]byte, error) {
 	type plain Report
-	return json.Marshal(struct {
+	return marshal(struct {
 		plain
 		DurationMS float64 `json:"duration_ms"`
 		BudgetMS   float64 `json:"budget_ms"`

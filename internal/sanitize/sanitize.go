@@ -1,6 +1,7 @@
 // Package sanitize makes strings that came from the network (sysDescr,
 // banners, certificate subjects, console text) safe to print on a terminal
 // and to paste into a ticket: no escape sequences, no control characters,
+// no invisible format characters (bidi controls, zero-width characters),
 // valid UTF-8, bounded length.
 package sanitize
 
@@ -13,10 +14,25 @@ import (
 // MaxLen is the default bound, in runes, for one network string.
 const MaxLen = 256
 
-// String returns s with escape sequences removed, other control characters
-// and invalid UTF-8 replaced, runs of white space folded to one space, NULs
-// at the end dropped, and at most max runes kept (an ellipsis marks a cut).
-// max <= 0 means MaxLen.
+// Ellipsis marks where a string was cut, here and in package bound; the
+// redactor looks for it to mask what a cut left of a secret.
+const Ellipsis = "…"
+
+// String returns s with escape sequences removed; other control
+// characters, bidi embeddings, overrides and isolates, invalid UTF-8 and
+// noncharacters replaced by U+FFFD; every other format character (Unicode
+// category Cf: bidi marks such as U+061C and U+200E, zero-width spaces and
+// joiners, the byte order mark, soft hyphens, tag characters) removed;
+// runs of white space folded to one space, NULs at the end dropped, and at
+// most max runes kept (an ellipsis marks a cut). max <= 0 means MaxLen.
+//
+// No format character survives: kept, they let a device reorder what a
+// terminal shows (Trojan Source) or hide a difference between two names
+// that look the same. Embeddings, overrides and isolates have no business
+// in a one-line device string, so they leave a visible U+FFFD: the reader
+// sees the text was tampered with. Marks and zero-width characters also
+// occur in honest text (right-to-left names, emoji sequences, a byte order
+// mark), where a replacement character would only garble it.
 func String(s string, max int) string {
 	if max <= 0 {
 		max = MaxLen
@@ -39,8 +55,11 @@ func String(s string, max int) string {
 			r = '\uFFFD'
 		case unicode.IsSpace(r):
 			r = ' '
-		case unicode.IsControl(r) || isBidiControl(r):
+		case unicode.IsControl(r) || isBidiOverride(r) || unicode.Is(unicode.Noncharacter_Code_Point, r):
 			r = '\uFFFD'
+		case unicode.Is(unicode.Cf, r):
+			i += size
+			continue
 		}
 		i += size
 		if r == ' ' {
@@ -52,7 +71,7 @@ func String(s string, max int) string {
 			space = false
 		}
 		if n == max {
-			return strings.TrimRight(b.String(), " ") + "…"
+			return strings.TrimRight(b.String(), " ") + Ellipsis
 		}
 		b.WriteRune(r)
 		n++
@@ -72,10 +91,19 @@ func Lines(s string, max int) []string {
 	return out
 }
 
-// isBidiControl reports the Unicode bidirectional overrides that can make a
-// terminal show text in another order than it is (Trojan Source).
-func isBidiControl(r rune) bool {
-	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) || r == 0x200E || r == 0x200F
+// isBidiOverride reports the bidi embeddings, overrides and isolates
+// (U+202A–U+202E, U+2066–U+2069): the characters that make a terminal show
+// text in another order than it is.
+func isBidiOverride(r rune) bool {
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
+}
+
+// Invisible reports a rune that String removes or replaces although it is
+// valid UTF-8: a control character, a format character (bidi controls,
+// zero-width characters) or a noncharacter. Renderers and tests use it to
+// check that no such rune reaches their output.
+func Invisible(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Noncharacter_Code_Point, r)
 }
 
 // escapeLen returns the length of the escape sequence at the start of s

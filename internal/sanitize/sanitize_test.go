@@ -22,6 +22,22 @@ func TestString(t *testing.T) {
 		{"bell and backspace", "a\x07b\x08c", "a\uFFFDb\uFFFDc", 0},
 		{"invalid utf8", "caf\xe9", "caf\uFFFD", 0},
 		{"bidi override", "abc\u202Edef", "abc\uFFFDdef", 0},
+		{"arabic letter mark", "abc\u061Cdef", "abcdef", 0},
+		{"bidi isolates", "\u2066a\u2067b\u2068c\u2069", "\uFFFDa\uFFFDb\uFFFDc\uFFFD", 0},
+		{"embeddings and overrides", "c\u202Ad\u202Be\u202Cf\u202Dg", "c\uFFFDd\uFFFDe\uFFFDf\uFFFDg", 0},
+		{"LRM and RLM marks", "a\u200Eb\u200Fc", "abc", 0},
+		{"right-to-left name keeps its letters", "\u200F\u05D3\u05E4\u05E1\u05EA", "\u05D3\u05E4\u05E1\u05EA", 0},
+		{"emoji sequence keeps its emoji", "\U0001F468\u200D\U0001F469", "\U0001F468\U0001F469", 0},
+		{"zero-width space and joiners", "ad\u200Bmin\u200C\u200D", "admin", 0},
+		{"byte order mark", "\uFEFFHP LaserJet", "HP LaserJet", 0},
+		{"soft hyphen", "pass\u00ADword", "password", 0},
+		{"word joiner and invisible operators", "a\u2060b\u2062c\u2064d", "abcd", 0},
+		{"tag characters", "flag\U000E0041\U000E007F", "flag", 0},
+		{"mongolian vowel separator", "x\u180Ey", "xy", 0},
+		{"format char between spaces folds", "a \u200B b", "a b", 0},
+		{"format chars do not count towards max", "\u200B\u200B\u200Babcdef", "abcd…", 4},
+		{"noncharacters", "a\uFFFEb\uFFFFc\U0001FFFE", "a\uFFFDb\uFFFDc\uFFFD", 0},
+		{"C1 controls", "a\u0085b\u009dc", "a b\uFFFDc", 0},
 		{"truncate", "abcdefgh", "abcd…", 4},
 		{"lone ESC at end", "abc\x1b", "abc", 0},
 		{"leading spaces", "   x  ", "x", 0},
@@ -51,7 +67,7 @@ func TestLines(t *testing.T) {
 }
 
 func FuzzString(f *testing.F) {
-	for _, s := range []string{"", "\x1b[", "\x1b]", "a\x00", "\u009b", strings.Repeat("é", 300)} {
+	for _, s := range []string{"", "\x1b[", "\x1b]", "a\x00", "\u009b", strings.Repeat("é", 300), "a\u202eb\u061c\u200b\ufeff", "\U000E0041"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -60,9 +76,12 @@ func FuzzString(f *testing.F) {
 			t.Fatalf("invalid utf8 out of %q", s)
 		}
 		for _, r := range out {
-			if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-				t.Fatalf("control rune %U survived in %q", r, out)
+			if Invisible(r) {
+				t.Fatalf("control or format rune %U survived in %q", r, out)
 			}
+		}
+		if again := String(out, 0); again != out {
+			t.Fatalf("not idempotent: %q -> %q -> %q", s, out, again)
 		}
 		if utf8.RuneCountInString(out) > 65 {
 			t.Fatalf("too long: %d", utf8.RuneCountInString(out))
