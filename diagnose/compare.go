@@ -2,8 +2,8 @@ package diagnose
 
 import (
 	"fmt"
+	"github.com/netprobe/netprobe/internal/bound"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/netprobe/netprobe/result"
@@ -72,7 +72,7 @@ func CompareDNS(name string, system, reference []result.Check, at time.Time) *re
 	}
 	c := result.Check{Name: "dns-compare", Layer: result.DNS, Target: name, Started: at, Evidence: map[string]any{}}
 	refAddrs = sortedSet(refAddrs)
-	c.With("reference_answers", refAddrs).With("name", name)
+	c.With("reference_answers", bound.List(refAddrs)).With("name", name)
 	var sysAddrs []string
 	sysOK := false
 	for _, s := range system {
@@ -82,11 +82,11 @@ func CompareDNS(name string, system, reference []result.Check, at time.Time) *re
 		sysAddrs = append(sysAddrs, evStrs(s, "answers")...)
 	}
 	sysAddrs = sortedSet(sysAddrs)
-	c.With("system_answers", sysAddrs)
+	c.With("system_answers", bound.List(sysAddrs))
 	switch {
 	case len(refAddrs) == 0 && sysOK:
 		c.Status = result.OK
-		c.Detail = fmt.Sprintf("%s resolves only on this computer's resolvers (%s), the reference resolvers do not know it: an internal name", name, strings.Join(sysAddrs, ", "))
+		c.Detail = fmt.Sprintf("%s resolves only on this computer's resolvers (%s), the reference resolvers do not know it: an internal name", name, bound.Join(sysAddrs, ", "))
 		c.With("agree", false)
 	case len(refAddrs) == 0:
 		c.Status = result.OK
@@ -94,7 +94,7 @@ func CompareDNS(name string, system, reference []result.Check, at time.Time) *re
 		c.With("agree", true)
 	case !sysOK:
 		c.Status, c.Reason = result.Fail, result.ReasonDNSReferenceOnly
-		c.Detail = fmt.Sprintf("%s resolves on the reference resolvers (%s) but not on this computer's resolvers", name, strings.Join(refAddrs, ", "))
+		c.Detail = fmt.Sprintf("%s resolves on the reference resolvers (%s) but not on this computer's resolvers", name, bound.Join(refAddrs, ", "))
 		c.With("agree", false)
 	case overlaps(sysAddrs, refAddrs):
 		c.Status = result.OK
@@ -103,7 +103,7 @@ func CompareDNS(name string, system, reference []result.Check, at time.Time) *re
 	default:
 		c.Status, c.Reason = result.Warn, result.ReasonDNSMismatch
 		c.Detail = fmt.Sprintf("this computer's resolvers answer %s with %s, the reference resolvers with %s: a CDN, a filter, or a wrong record",
-			name, strings.Join(sysAddrs, ", "), strings.Join(refAddrs, ", "))
+			name, bound.Join(sysAddrs, ", "), bound.Join(refAddrs, ", "))
 		c.With("agree", false)
 	}
 	return &c

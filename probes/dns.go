@@ -14,6 +14,7 @@ import (
 
 	"github.com/miekg/dns"
 
+	"github.com/netprobe/netprobe/internal/bound"
 	"github.com/netprobe/netprobe/internal/sanitize"
 	"github.com/netprobe/netprobe/result"
 )
@@ -221,7 +222,7 @@ func judgeDNS(c result.Check, server netip.AddrPort, name, role string, a, aaaa 
 	if len(a.CNAMEs)+len(aaaa.CNAMEs) > 0 {
 		cn := append(append([]string{}, a.CNAMEs...), aaaa.CNAMEs...)
 		slices.Sort(cn)
-		c.With("cnames", slices.Compact(cn))
+		c.With("cnames", bound.List(slices.Compact(cn)))
 	}
 	if a.Truncated || aaaa.Truncated {
 		c.With("truncated", true)

@@ -13,7 +13,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/netprobe/netprobe/internal/sanitize"
+	"github.com/netprobe/netprobe/internal/bound"
 	"github.com/netprobe/netprobe/result"
 )
 
@@ -47,6 +47,9 @@ func NewWeb(u *url.URL, opt WebOptions) Probe {
 
 // MaxBodyBytes bounds how much of an answer is read for BodyContains.
 const MaxBodyBytes = 1 << 20
+
+// maxHeaderBytes bounds the status line and headers of an answer.
+const maxHeaderBytes = 64 << 10
 
 // Web checks an http or https URL over one connection, phase by phase:
 // a tcp check (port state), for https a tls check (certificate), and an
@@ -171,7 +174,14 @@ func httpGetVia(ctx context.Context, conn net.Conn, u *url.URL, opt WebOptions, 
 		}
 		return end(c)
 	}
-	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
+	// What the server may send is bounded: the headers, and the body when
+	// it is read for BodyContains. A server that sends endless headers
+	// ends the read at the limit, as an answer that is not HTTP.
+	limit := int64(maxHeaderBytes)
+	if opt.BodyContains != "" {
+		limit += MaxBodyBytes
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(io.LimitReader(conn, limit)), req)
 	if err != nil {
 		c.Status, c.Reason, c.Error = result.Fail, result.ReasonHTTPNoResponse, errText(err)
 		c.Detail = "no HTTP answer: " + errText(err)
@@ -194,10 +204,10 @@ func httpGetVia(ctx context.Context, conn net.Conn, u *url.URL, opt WebOptions, 
 	}
 	resp.Body.Close()
 	if srv := resp.Header.Get("Server"); srv != "" {
-		c.With("server", sanitize.String(srv, 80))
+		c.With("server", bound.Text(srv))
 	}
 	if loc := resp.Header.Get("Location"); loc != "" {
-		c.With("location", sanitize.String(loc, 200))
+		c.With("location", bound.Text(loc))
 	}
 	text := fmt.Sprintf("HTTP %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 	switch {

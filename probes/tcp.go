@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/netprobe/netprobe/internal/bound"
 	"net"
 	"net/netip"
 	"strconv"
@@ -152,6 +153,9 @@ func judgeTCP(c result.Check, host string, port int, state PortState, rtt time.D
 }
 
 // errText shortens Go's nested network errors to their useful tail.
+// It is also where error texts are bounded and cleaned: an error can
+// quote what the network sent (an HTTP status line, a name), so no error
+// text reaches a check unbounded.
 func errText(err error) string {
 	if err == nil {
 		return ""
@@ -160,9 +164,9 @@ func errText(err error) string {
 	if errors.As(err, &op) && op.Err != nil {
 		var sys *net.DNSError
 		if errors.As(op.Err, &sys) {
-			return sys.Error()
+			return bound.Text(sys.Error())
 		}
-		return op.Err.Error()
+		return bound.Text(op.Err.Error())
 	}
-	return err.Error()
+	return bound.Text(err.Error())
 }

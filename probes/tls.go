@@ -7,10 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"strings"
 	"time"
 
-	"github.com/netprobe/netprobe/internal/sanitize"
+	"github.com/netprobe/netprobe/internal/bound"
 	"github.com/netprobe/netprobe/result"
 )
 
@@ -79,10 +78,10 @@ func TLSHandshake(ctx context.Context, conn net.Conn, target string, opt TLSOpti
 		return end(c), tc
 	}
 	leaf := st.PeerCertificates[0]
-	c.With("cert_subject", sanitize.String(leaf.Subject.String(), 0)).
-		With("cert_issuer", sanitize.String(leaf.Issuer.String(), 0)).
+	c.With("cert_subject", bound.Text(leaf.Subject.String())).
+		With("cert_issuer", bound.Text(leaf.Issuer.String())).
 		With("cert_not_after", leaf.NotAfter.UTC().Format(time.RFC3339)).
-		With("cert_dns_names", sanitizeAll(leaf.DNSNames))
+		With("cert_dns_names", bound.List(leaf.DNSNames))
 
 	inter := x509.NewCertPool()
 	for _, ic := range st.PeerCertificates[1:] {
@@ -103,7 +102,8 @@ func TLSHandshake(ctx context.Context, conn net.Conn, target string, opt TLSOpti
 	if _, err := leaf.Verify(vo); err != nil {
 		code, why := verifyReason(err, leaf, opt.Now())
 		c.Status, c.Reason = result.Fail, code
-		c.Error = sanitize.String(err.Error(), 0)
+		// x509's text lists every name of the certificate: bounded.
+		c.Error = bound.Text(err.Error())
 		c.With("verify_error", why)
 		c.Detail = "the certificate is not trusted: " + why
 		return end(c), tc
@@ -130,7 +130,7 @@ func verifyReason(err error, leaf *x509.Certificate, now time.Time) (result.Reas
 		// intermediate the server sent. Judge that one's dates.
 		bad, what := leaf, "certificate"
 		if inv.Cert != nil && !inv.Cert.Equal(leaf) {
-			bad, what = inv.Cert, "issuing certificate "+sanitize.String(inv.Cert.Subject.String(), 0)
+			bad, what = inv.Cert, "issuing certificate "+bound.Text(inv.Cert.Subject.String())
 		}
 		if now.After(bad.NotAfter) {
 			return result.ReasonTLSExpired, what + " expired on " + bad.NotAfter.UTC().Format("2006-01-02")
@@ -140,22 +140,14 @@ func verifyReason(err error, leaf *x509.Certificate, now time.Time) (result.Reas
 		return result.ReasonTLSUnknownAuthority, "certificate signed by an unknown authority (self-signed or a private CA)"
 	case errors.As(err, &host):
 		// IP targets are matched against the IP SANs: list those too.
-		names := sanitizeAll(leaf.DNSNames)
+		names := append([]string{}, leaf.DNSNames...)
 		for _, ip := range leaf.IPAddresses {
 			names = append(names, ip.String())
 		}
 		if len(names) == 0 {
-			return result.ReasonTLSWrongName, "certificate names no host at all, not " + sanitize.String(host.Host, 0)
+			return result.ReasonTLSWrongName, "certificate names no host at all, not " + bound.Text(host.Host)
 		}
-		return result.ReasonTLSWrongName, "certificate is for " + strings.Join(names, ", ") + ", not " + sanitize.String(host.Host, 0)
+		return result.ReasonTLSWrongName, "certificate is for " + bound.Join(names, ", ") + ", not " + bound.Text(host.Host)
 	}
-	return result.ReasonTLSInvalid, sanitize.String(err.Error(), 0)
-}
-
-func sanitizeAll(in []string) []string {
-	out := make([]string, 0, len(in))
-	for _, s := range in {
-		out = append(out, sanitize.String(s, 0))
-	}
-	return out
+	return result.ReasonTLSInvalid, bound.Text(err.Error())
 }

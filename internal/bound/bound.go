@@ -157,7 +157,7 @@ func Strings(ss []string, items, max int) []string {
 		total += len(s)
 	}
 	if len(ss) <= items && total <= max {
-		return append([]string(nil), ss...)
+		return append(make([]string, 0, len(ss)), ss...) // an empty list stays a list ([] in JSON)
 	}
 	kept, used := 0, 0
 	for kept < len(ss) && kept+1 < items {

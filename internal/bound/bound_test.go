@@ -320,3 +320,14 @@ func FuzzList(f *testing.F) {
 		}
 	})
 }
+
+// An empty list stays an empty list: evidence lists are [] in JSON, never
+// null, and bounding must not turn one into the other.
+func TestEmptyListStaysAList(t *testing.T) {
+	if got := List([]string{}); got == nil || len(got) != 0 {
+		t.Errorf("List([]) = %#v", got)
+	}
+	if got := List(nil); got != nil {
+		t.Errorf("List(nil) = %#v", got)
+	}
+}
