@@ -17,6 +17,7 @@ import (
 
 	"github.com/netprobe/netprobe/diagnose"
 	"github.com/netprobe/netprobe/internal/iostreams"
+	"github.com/netprobe/netprobe/internal/sanitize"
 	"github.com/netprobe/netprobe/redact"
 	"github.com/netprobe/netprobe/reports"
 	"github.com/netprobe/netprobe/result"
@@ -78,13 +79,24 @@ func exitCode(err error, io *iostreams.IOStreams) int {
 	if errors.As(err, &ee) {
 		return ee.code
 	}
-	msg := strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", " ")
-	fmt.Fprintf(io.ErrOut, "netprobe: %s\n", msg)
+	fmt.Fprintf(io.ErrOut, "netprobe: %s\n", errorLine(err.Error()))
 	var ue usageError
 	if errors.As(err, &ue) || isCobraUsage(err) {
 		return ExitUsage
 	}
 	return ExitFail
+}
+
+// maxErrorLine bounds the one line an error prints. Values in messages are
+// quoted bounded where they are built (input.Quote); this is the last
+// guard for text that comes from elsewhere (cobra, pflag, the OS).
+const maxErrorLine = 400
+
+// errorLine makes an error message one terminal-safe line of at most
+// maxErrorLine characters: no escape sequences, control or bidi
+// characters, no newline.
+func errorLine(msg string) string {
+	return sanitize.String(msg, maxErrorLine)
 }
 
 // isCobraUsage recognises cobra's own argument errors, which it does not
@@ -132,7 +144,7 @@ Run it without arguments for a full diagnosis.
 			return runDiagnose(c, f, d, "diagnose", nil)
 		},
 	}
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{flagValueError(err)} })
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	d.register(root)
