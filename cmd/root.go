@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/netprobe/netprobe/diagnose"
+	"github.com/netprobe/netprobe/internal/fdlimit"
 	"github.com/netprobe/netprobe/internal/iostreams"
 	"github.com/netprobe/netprobe/internal/sanitize"
 	"github.com/netprobe/netprobe/redact"
@@ -61,6 +62,9 @@ func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 // Main runs netprobe with args and returns the process exit code.
 func Main(args []string, io *iostreams.IOStreams) int {
+	// Every descriptor the OS allows, before the probes size their
+	// concurrency from it (internal/fdlimit).
+	fdlimit.Raise()
 	f := &Factory{IO: io, Run: diagnose.Run, RunPorts: diagnose.RunPorts, Getenv: os.Getenv}
 	root := NewRootCmd(f)
 	root.SetArgs(args)
