@@ -134,7 +134,7 @@ func UDP(ctx context.Context, host string, port int) result.Check {
 	}
 	if rerr == errOwnReplies {
 		c.With("port_state", string(PortOpenFiltered))
-		c.Status = result.Warn
+		c.Status, c.Reason = result.Warn, result.ReasonUDPOpenFiltered
 		c.Detail = fmt.Sprintf("port %d/udp: every reply came from netprobe's own sockets; open or filtered", port)
 		return end(c)
 	}
