@@ -79,7 +79,23 @@ func dialCounted(ctx context.Context, d *net.Dialer, network, addr string) (net.
 		}
 		return nil, err
 	}
+	if uc, ok := c.(*net.UDPConn); ok {
+		// Keep the packet-ness visible: miekg/dns frames by it.
+		return &countedUDPConn{UDPConn: uc, release: release}, nil
+	}
 	return &countedConn{Conn: c, release: release}, nil
+}
+
+// countedUDPConn is countedConn for UDP: still a net.PacketConn.
+type countedUDPConn struct {
+	*net.UDPConn
+	release func()
+}
+
+func (c *countedUDPConn) Close() error {
+	err := c.UDPConn.Close()
+	c.release()
+	return err
 }
 
 // minFairDial is the least time a connection attempt must have had for

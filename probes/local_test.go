@@ -3,6 +3,7 @@ package probes
 import (
 	"context"
 	"net"
+	"net/netip"
 	"os"
 	"strings"
 	"syscall"
@@ -69,6 +70,16 @@ func TestProbesWaitForDescriptorsAndSayNotMeasured(t *testing.T) {
 		t.Fatal(err)
 	}
 	open, closed := testnet.OpenTCP(t), testnet.ClosedTCP(t)
+	srv := testnet.StartDNS(t, resolverZone())
+
+	d := DNS(shortCtx(t, 300*time.Millisecond), srv, "loop.test", DNSOptions{})
+	if d.Status != result.Skip || d.Reason != result.ReasonLocalResources || !strings.HasPrefix(d.Detail, "not measured: ") {
+		t.Fatalf("dns = %s %s %q: a resolver this computer could not ask is not a broken resolver", d.Status, d.Reason, d.Detail)
+	}
+	named := TCP(WithResolvers(shortCtx(t, 300*time.Millisecond), []netip.AddrPort{srv}), "loop.test", open, TCPOptions{})
+	if named.Status != result.Skip || named.Reason != result.ReasonLocalResources {
+		t.Fatalf("tcp by name = %s %s %q: a name this computer could not look up is not an unresolvable name", named.Status, named.Reason, named.Detail)
+	}
 
 	c := TCP(shortCtx(t, 300*time.Millisecond), "127.0.0.1", open, TCPOptions{})
 	if c.Status != result.Skip || c.Reason != result.ReasonLocalResources || !strings.HasPrefix(c.Detail, "not measured: too many open files") {
@@ -94,6 +105,9 @@ func TestProbesWaitForDescriptorsAndSayNotMeasured(t *testing.T) {
 
 	// Once a slot is free, the same probes measure.
 	release()
+	if d := DNS(longCtx(t), srv, "loop.test", DNSOptions{}); d.Status != result.OK {
+		t.Fatalf("dns with free slots: %s %q", d.Status, d.Detail)
+	}
 	if c := TCP(longCtx(t), "127.0.0.1", open, TCPOptions{}); c.Status != result.OK {
 		t.Fatalf("with a free slot: %s %q", c.Status, c.Detail)
 	}

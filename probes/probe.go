@@ -17,7 +17,6 @@ import (
 
 	"github.com/miekg/dns"
 
-	"github.com/netprobe/netprobe/internal/fdlimit"
 	"github.com/netprobe/netprobe/result"
 )
 
@@ -117,18 +116,12 @@ func LookupHost(ctx context.Context, host string) ([]netip.Addr, error) {
 		if per > DefaultDNSTimeout {
 			per = DefaultDNSTimeout
 		}
-		// The two queries' sockets come from the descriptor pool too.
-		release, err := fdlimit.Acquire(ctx, 2)
-		if err != nil {
-			return nil, &net.DNSError{Name: host, Server: serverString(srv), Err: err.Error(), UnwrapErr: err}
-		}
 		var a, aaaa DNSAnswer
 		var wg sync.WaitGroup
 		wg.Add(2)
 		go func() { defer wg.Done(); a = QueryDNS(ctx, srv, host, dns.TypeA, per) }()
 		go func() { defer wg.Done(); aaaa = QueryDNS(ctx, srv, host, dns.TypeAAAA, per) }()
 		wg.Wait()
-		release()
 		for _, e := range []error{a.Err, aaaa.Err} {
 			if _, _, local := LocalFailure(e); local {
 				// This computer could not ask: no answer about the name.
