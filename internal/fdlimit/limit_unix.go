@@ -36,7 +36,7 @@ func Raise() (soft uint64, err error) {
 			return 0, err
 		}
 	}
-	return l.Cur, nil
+	return uint64(l.Cur), nil
 }
 
 // Limit returns the soft and hard RLIMIT_NOFILE.
@@ -45,7 +45,8 @@ func Limit() (soft, hard uint64) {
 	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &l); err != nil {
 		return 1 << 62, 1 << 62
 	}
-	return l.Cur, l.Max
+	// uint64 on Linux and macOS, int64 on the BSDs.
+	return uint64(l.Cur), uint64(l.Max)
 }
 
 // openCount counts this process's open descriptors (Linux: /proc/self/fd;
