@@ -259,15 +259,16 @@ func summarise(host, addr string, ports []PortSpec, outs []portOutcome) []result
 	answered := counts[string(PortOpen)] + counts[string(PortClosed)]
 	sum.Status = result.OK
 	sum.Detail = fmt.Sprintf("%d ports scanned: %s", len(checks), strings.Join(parts, ", "))
+	ranges := portRanges(unmeasured)
 	if len(unmeasured) > 0 {
-		ranges := portRanges(unmeasured)
-		if len(ranges) > maxUnmeasuredRanges {
-			sum.With("unmeasured_ranges", len(ranges))
-			ranges = ranges[:maxUnmeasuredRanges]
+		listed := ranges
+		if len(listed) > maxUnmeasuredRanges {
+			sum.With("unmeasured_ranges", len(listed))
+			listed = listed[:maxUnmeasuredRanges]
 		}
-		sum.With("unmeasured_ports", ranges)
+		sum.With("unmeasured_ports", listed)
 		sum.Status, sum.Reason = result.Warn, result.ReasonPortsNotMeasured
-		sum.Detail += "; " + unmeasuredText(len(unmeasured), portRanges(unmeasured), counts["not_tried"], counts[string(PortNotMeasured)], localWhy)
+		sum.Detail += "; " + unmeasuredText(len(unmeasured), ranges, counts["not_tried"], counts[string(PortNotMeasured)], localWhy)
 	}
 	switch {
 	case counts["not_tried"] == len(checks):
@@ -278,7 +279,7 @@ func summarise(host, addr string, ports []PortSpec, outs []portOutcome) []result
 		// This computer could not try a single port: not a verdict on the
 		// host, and not "ok" either (a warning, so the run is not ok).
 		sum.Detail = fmt.Sprintf("not measured: none of %d ports could be tried (%s): %s",
-			len(checks), strings.Join(portRanges(unmeasured)[:min(maxRangesInDetail, len(portRanges(unmeasured)))], ", "), localWhy)
+			len(checks), strings.Join(ranges[:min(maxRangesInDetail, len(ranges))], ", "), localWhy)
 	case answered == 0:
 		sum.Status, sum.Reason = result.Fail, result.ReasonPortsNoneAnswer
 		sum.Detail += "; the host answered on no port"
