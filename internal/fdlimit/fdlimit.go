@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sync/semaphore"
 )
@@ -33,18 +34,24 @@ const minPool = 1
 // slot was in use: the probe could not be made for want of descriptors.
 var ErrNoSlot = errors.New("every file descriptor this process may use was in use until the time ran out")
 
+// slots is the pool: a semaphore of size slots.
+type slots struct {
+	sem  *semaphore.Weighted
+	size int
+}
+
 var (
 	once sync.Once
-	pool *semaphore.Weighted
-	size int
+	pool atomic.Pointer[slots]
 )
 
-func initPool() {
+func initPool() *slots {
 	once.Do(func() {
 		cur, _ := Limit()
-		size = poolSize(cur, openCount())
-		pool = semaphore.NewWeighted(int64(size))
+		n := poolSize(cur, openCount())
+		pool.CompareAndSwap(nil, &slots{semaphore.NewWeighted(int64(n)), n})
 	})
+	return pool.Load()
 }
 
 // poolSize is what is left of limit after the descriptors already open
@@ -66,10 +73,7 @@ func poolSize(limit uint64, open int) int {
 // Capacity is how many sockets the pool lets netprobe hold at once. The
 // first call sizes the pool from the limit and the descriptors open then
 // (call Raise before).
-func Capacity() int {
-	initPool()
-	return size
-}
+func Capacity() int { return initPool().size }
 
 // Soft is the soft descriptor limit in force now, for messages.
 func Soft() uint64 {
@@ -81,42 +85,42 @@ func Soft() uint64 {
 // or ctx ends; then it returns ErrNoSlot. release gives them back and may
 // be called more than once.
 func Acquire(ctx context.Context, n int) (release func(), err error) {
-	initPool()
-	if n > size {
-		n = size
-	}
+	p := initPool()
+	n = min(n, p.size)
 	if n <= 0 {
 		return func() {}, nil
 	}
-	if err := pool.Acquire(ctx, int64(n)); err != nil {
+	if err := p.sem.Acquire(ctx, int64(n)); err != nil {
 		return func() {}, ErrNoSlot
 	}
-	var done sync.Once
-	return func() { done.Do(func() { pool.Release(int64(n)) }) }, nil
+	return p.releaser(n), nil
 }
 
 // TryAcquire takes n slots if they are free now.
 func TryAcquire(n int) (release func(), ok bool) {
-	initPool()
-	if n > size {
-		n = size
-	}
+	p := initPool()
+	n = min(n, p.size)
 	if n <= 0 {
 		return func() {}, true
 	}
-	if !pool.TryAcquire(int64(n)) {
+	if !p.sem.TryAcquire(int64(n)) {
 		return func() {}, false
 	}
+	return p.releaser(n), true
+}
+
+// releaser gives n slots back to this pool (not to whichever pool is
+// current by then), once.
+func (p *slots) releaser(n int) func() {
 	var done sync.Once
-	return func() { done.Do(func() { pool.Release(int64(n)) }) }, true
+	return func() { done.Do(func() { p.sem.Release(int64(n)) }) }
 }
 
 // SetCapacityForTest replaces the pool by one of n slots and returns a
 // function that restores the previous one. Tests use it to run probes
 // under a pool they can exhaust on purpose.
 func SetCapacityForTest(n int) (restore func()) {
-	initPool()
-	oldPool, oldSize := pool, size
-	pool, size = semaphore.NewWeighted(int64(n)), n
-	return func() { pool, size = oldPool, oldSize }
+	old := initPool()
+	pool.Store(&slots{semaphore.NewWeighted(int64(n)), n})
+	return func() { pool.Store(old) }
 }
