@@ -4,14 +4,12 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
-	"net/netip"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/netprobe/netprobe/diagnose"
+	"github.com/netprobe/netprobe/internal/input"
 	"github.com/netprobe/netprobe/probes"
 	"github.com/netprobe/netprobe/result"
 )
@@ -28,13 +26,15 @@ type diagnoseFlags struct {
 	references  []string
 	noReference bool
 	layers      []string
-	count       int
-	interval    time.Duration
-	lossWarn    float64
-	rttWarn     time.Duration
-	dnsSlow     time.Duration
-	caFile      string
-	snmp        snmpFlags
+	// layersSet: --layers was given (possibly empty, which is refused).
+	layersSet bool
+	count     int
+	interval  time.Duration
+	lossWarn  float64
+	rttWarn   time.Duration
+	dnsSlow   time.Duration
+	caFile    string
+	snmp      snmpFlags
 	// Captive portals and proxies.
 	portalURLs    []string
 	noPortalCheck bool
@@ -93,6 +93,7 @@ func runDiagnose(c *cobra.Command, f *Factory, d *diagnoseFlags, command string,
 	if err != nil {
 		return err
 	}
+	d.layersSet = c.Flags().Changed("layers")
 	o, err := d.options(f)
 	if err != nil {
 		return err
@@ -120,20 +121,11 @@ func runDiagnose(c *cobra.Command, f *Factory, d *diagnoseFlags, command string,
 func (d *diagnoseFlags) options(f *Factory) (diagnose.Options, error) {
 	o := diagnose.Options{Budget: d.out.timeout, PingCount: d.count, PingInterval: d.interval,
 		LossWarn: d.lossWarn, RTTWarn: d.rttWarn, DNSSlow: d.dnsSlow, NoReference: d.noReference, Version: Version}
-	if d.out.timeout <= 0 {
-		return o, usagef("timeout %s must be positive", d.out.timeout)
-	}
-	if d.count < 1 {
-		return o, usagef("count %d must be at least 1", d.count)
-	}
-	if d.interval <= 0 {
-		return o, usagef("interval %s must be positive", d.interval)
+	if err := d.check(); err != nil {
+		return o, usageError{err}
 	}
 	for _, s := range d.upstreams {
-		a, err := netip.ParseAddr(strings.TrimSpace(s))
-		if err != nil {
-			return o, usagef("upstream %q is not an IP address", s)
-		}
+		a, _ := parseUpstream(s)
 		o.Upstreams = append(o.Upstreams, a)
 	}
 	o.DNSNames = append(o.DNSNames, d.dnsNames...)
@@ -146,20 +138,16 @@ func (d *diagnoseFlags) options(f *Factory) (diagnose.Options, error) {
 		o.Targets = append(o.Targets, t)
 	}
 	o.Printers = d.printers // validated with the rest in Options.Validate
+	for _, s := range d.resolvers {
+		ap, _ := parseServer("resolver", s)
+		o.Resolvers = append(o.Resolvers, ap)
+	}
+	for _, s := range d.references {
+		ap, _ := parseServer("reference-dns", s)
+		o.Reference = append(o.Reference, ap)
+	}
+	o.Layers, _ = parseLayers(d.layers)
 	var err error
-	if o.Resolvers, err = parseServers("resolver", d.resolvers); err != nil {
-		return o, err
-	}
-	if o.Reference, err = parseServers("reference-dns", d.references); err != nil {
-		return o, err
-	}
-	for _, s := range d.layers {
-		l, err := result.ParseLayer(strings.TrimSpace(strings.ToLower(s)))
-		if err != nil || l == result.None {
-			return o, usagef("layer %q is unknown (want link, address, gateway, internet, dns, service, printer)", s)
-		}
-		o.Layers = append(o.Layers, l)
-	}
 	if d.caFile != "" {
 		if o.ExtraCAs, err = loadCAs(d.caFile); err != nil {
 			return o, usageError{err}
@@ -176,29 +164,12 @@ func (d *diagnoseFlags) options(f *Factory) (diagnose.Options, error) {
 	return o, nil
 }
 
-// parseServers parses IP or IP:PORT (or [IPv6]:PORT) DNS server addresses.
-func parseServers(flag string, ss []string) ([]netip.AddrPort, error) {
-	var out []netip.AddrPort
-	for _, s := range ss {
-		s = strings.TrimSpace(s)
-		if a, err := netip.ParseAddr(s); err == nil {
-			out = append(out, netip.AddrPortFrom(a, 53))
-			continue
-		}
-		ap, err := netip.ParseAddrPort(s)
-		if err != nil || ap.Port() == 0 {
-			return nil, usagef("%s %q is not IP or IP:PORT", flag, s)
-		}
-		out = append(out, ap)
-	}
-	return out, nil
-}
-
-// loadCAs reads PEM certificates.
+// loadCAs reads PEM certificates from a regular file of at most
+// input.MaxCA bytes.
 func loadCAs(path string) ([]*x509.Certificate, error) {
-	b, err := os.ReadFile(path)
+	b, _, err := input.ReadFile(path, input.MaxCA)
 	if err != nil {
-		return nil, fmt.Errorf("ca-file: %v", err)
+		return nil, fmt.Errorf("ca-file %v", err)
 	}
 	var certs []*x509.Certificate
 	for {
@@ -212,12 +183,12 @@ func loadCAs(path string) ([]*x509.Certificate, error) {
 		}
 		c, err := x509.ParseCertificate(blk.Bytes)
 		if err != nil {
-			return nil, fmt.Errorf("ca-file %s: %v", path, err)
+			return nil, fmt.Errorf("ca-file %s: %s", input.Name(path), oneLine(err.Error()))
 		}
 		certs = append(certs, c)
 	}
 	if len(certs) == 0 {
-		return nil, fmt.Errorf("ca-file %s holds no PEM certificate", path)
+		return nil, fmt.Errorf("ca-file %s holds no PEM certificate", input.Name(path))
 	}
 	return certs, nil
 }

@@ -2,6 +2,7 @@ package cmd_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -46,11 +47,24 @@ type run struct {
 
 func netprobe(t *testing.T, args ...string) run {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	return netprobeEnv(t, nil, args...)
+}
+
+// netprobeEnv runs the binary with extra environment variables. A run
+// that hangs (a regression that waits on a FIFO, say) is killed after a
+// minute and fails the test instead of the whole suite's timeout.
+func netprobeEnv(t *testing.T, env []string, args ...string) run {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd.Env = append(append(os.Environ(), "NO_COLOR=1"), env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("netprobe %.200q did not end within a minute", args)
+	}
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/netprobe/netprobe/diagnose"
+	"github.com/netprobe/netprobe/internal/input"
 	"github.com/netprobe/netprobe/result"
 )
 
@@ -34,7 +35,7 @@ func NewCmdPing(f *Factory) *cobra.Command {
 		RunE: func(c *cobra.Command, args []string) error {
 			for _, h := range args {
 				if err := diagnose.ValidateHost(h); err != nil {
-					return usagef("host %q: %v", h, err)
+					return usagef("host %s: %v", input.Quote(h), err)
 				}
 			}
 			d.pingHosts = args
@@ -57,7 +58,7 @@ func NewCmdDNS(f *Factory) *cobra.Command {
 		RunE: func(c *cobra.Command, args []string) error {
 			for _, n := range args {
 				if err := diagnose.ValidateHost(n); err != nil {
-					return usagef("name %q: %v", n, err)
+					return usagef("name %s: %v", input.Quote(n), err)
 				}
 			}
 			d.dnsNames = args
@@ -86,7 +87,7 @@ func NewCmdPort(f *Factory) *cobra.Command {
 		RunE: func(c *cobra.Command, args []string) error {
 			host := args[0]
 			if err := diagnose.ValidateHost(host); err != nil {
-				return usagef("host %q: %v", host, err)
+				return usagef("host %s: %v", input.Quote(host), err)
 			}
 			ports, err := diagnose.ParsePorts(strings.Join(args[1:], ","))
 			if err != nil {
@@ -95,8 +96,8 @@ func NewCmdPort(f *Factory) *cobra.Command {
 			if err := d.out.validate(); err != nil {
 				return err
 			}
-			if d.out.timeout <= 0 {
-				return usagef("timeout %s must be positive", d.out.timeout)
+			if err := diagnose.CheckBudget(d.out.timeout); err != nil {
+				return usageError{err}
 			}
 			o := diagnose.Options{Command: "port", Version: Version, Budget: d.out.timeout}
 			if err := o.Validate(); err != nil {

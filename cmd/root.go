@@ -19,7 +19,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/netprobe/netprobe/diagnose"
+	"github.com/netprobe/netprobe/internal/fdlimit"
 	"github.com/netprobe/netprobe/internal/iostreams"
+	"github.com/netprobe/netprobe/internal/sanitize"
 	"github.com/netprobe/netprobe/redact"
 	"github.com/netprobe/netprobe/reports"
 	"github.com/netprobe/netprobe/result"
@@ -71,6 +73,9 @@ func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 // Main runs netprobe with args and returns the process exit code.
 func Main(args []string, io *iostreams.IOStreams) int {
+	// Every descriptor the OS allows, before the probes size their
+	// concurrency from it (internal/fdlimit).
+	fdlimit.Raise()
 	f := &Factory{IO: io, Run: diagnose.Run, RunPorts: diagnose.RunPorts, Getenv: os.Getenv, Serve: listenAndServe}
 	root := NewRootCmd(f)
 	root.SetArgs(args)
@@ -89,13 +94,24 @@ func exitCode(err error, io *iostreams.IOStreams) int {
 	if errors.As(err, &ee) {
 		return ee.code
 	}
-	msg := strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", " ")
-	fmt.Fprintf(io.ErrOut, "netprobe: %s\n", msg)
+	fmt.Fprintf(io.ErrOut, "netprobe: %s\n", errorLine(err.Error()))
 	var ue usageError
 	if errors.As(err, &ue) || isCobraUsage(err) {
 		return ExitUsage
 	}
 	return ExitFail
+}
+
+// maxErrorLine bounds the one line an error prints. Values in messages are
+// quoted bounded where they are built (input.Quote); this is the last
+// guard for text that comes from elsewhere (cobra, pflag, the OS).
+const maxErrorLine = 400
+
+// errorLine makes an error message one terminal-safe line of at most
+// maxErrorLine characters: no escape sequences, control or bidi
+// characters, no newline.
+func errorLine(msg string) string {
+	return sanitize.String(msg, maxErrorLine)
 }
 
 // isCobraUsage recognises cobra's own argument errors, which it does not
@@ -145,7 +161,7 @@ Run it without arguments for a full diagnosis.
 			return runDiagnose(c, f, d, "diagnose", nil)
 		},
 	}
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{flagValueError(err)} })
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	d.register(root)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/netprobe/netprobe/internal/input"
 	"github.com/netprobe/netprobe/probes"
 	"github.com/netprobe/netprobe/probes/printer"
 	"github.com/netprobe/netprobe/result"
@@ -133,20 +134,21 @@ type Options struct {
 // Validate checks what flag parsing cannot: ranges and combinations. The
 // error is one line naming the bad value.
 func (o *Options) Validate() error {
-	if o.Budget < 0 {
-		return fmt.Errorf("timeout %s is negative", o.Budget)
+	if o.Budget != 0 {
+		if err := CheckBudget(o.Budget); err != nil {
+			return err
+		}
 	}
-	if o.Budget > 0 && o.Budget < 200*time.Millisecond {
-		return fmt.Errorf("timeout %s is too short (minimum 200ms)", o.Budget)
+	if o.PingCount != 0 {
+		if err := CheckCount(o.PingCount); err != nil {
+			return err
+		}
 	}
-	if o.Budget > 10*time.Minute {
-		return fmt.Errorf("timeout %s is too long (maximum 10m)", o.Budget)
+	if o.PingInterval < 0 {
+		return fmt.Errorf("interval %s is negative", o.PingInterval)
 	}
-	if o.PingCount < 0 || o.PingCount > 1000 {
-		return fmt.Errorf("count %d is out of range (1-1000)", o.PingCount)
-	}
-	if o.LossWarn < 0 || o.LossWarn > 100 {
-		return fmt.Errorf("loss-warn %g is out of range (0-100)", o.LossWarn)
+	if err := CheckPercent("loss-warn", o.LossWarn); err != nil {
+		return err
 	}
 	if o.RTTWarn < 0 {
 		return fmt.Errorf("rtt-warn %s is negative", o.RTTWarn)
@@ -155,19 +157,19 @@ func (o *Options) Validate() error {
 		return fmt.Errorf("dns-slow %s is out of range (0-1m)", o.DNSSlow)
 	}
 	for _, n := range o.DNSNames {
-		if err := ValidateHost(n); err != nil {
-			return fmt.Errorf("dns-name %q: %v", n, err)
-		}
-		if _, err := netip.ParseAddr(n); err == nil {
-			return fmt.Errorf("dns-name %q is an address, not a name", n)
+		if err := CheckDNSName(n); err != nil {
+			return err
 		}
 	}
 	for _, p := range o.Printers {
 		if err := ValidateHost(p); err != nil {
-			return fmt.Errorf("printer %q: %v", p, err)
+			return fmt.Errorf("printer %s: %v", input.Quote(p), err)
 		}
 	}
 	if len(o.Printers) > 0 {
+		if err := CheckPercent("supply-warn", o.Printer.SupplyWarn); err != nil {
+			return err
+		}
 		if err := o.Printer.Validate(); err != nil {
 			return err
 		}
@@ -207,6 +209,57 @@ func (o *Options) somethingToTest() error {
 		}
 	}
 	return fmt.Errorf("nothing to test: %s", strings.Join(want, ", "))
+}
+
+// Limits of the numbers a run takes. The budget bounds every wait; the
+// count bounds the echo requests per host.
+const (
+	MinBudget = 200 * time.Millisecond
+	MaxBudget = 10 * time.Minute
+	MaxCount  = 1000
+)
+
+// CheckBudget accepts a whole-run budget between MinBudget and MaxBudget.
+// Zero is refused too: a value the user typed never means "the default".
+func CheckBudget(d time.Duration) error {
+	switch {
+	case d <= 0:
+		return fmt.Errorf("timeout %s must be positive", d)
+	case d < MinBudget:
+		return fmt.Errorf("timeout %s is too short (minimum %s)", d, MinBudget)
+	case d > MaxBudget:
+		return fmt.Errorf("timeout %s is too long (maximum %s)", d, MaxBudget)
+	}
+	return nil
+}
+
+// CheckCount accepts an echo request count of 1 to MaxCount.
+func CheckCount(n int) error {
+	if n < 1 || n > MaxCount {
+		return fmt.Errorf("count %d is out of range (1-%d)", n, MaxCount)
+	}
+	return nil
+}
+
+// CheckPercent accepts a finite percentage 0–100. NaN fails every
+// comparison, so "v < 0 || v > 100" lets it through and nothing would
+// ever cross the threshold: the test is written the other way round.
+func CheckPercent(name string, v float64) error {
+	if !(v >= 0 && v <= 100) {
+		return fmt.Errorf("%s %g is out of range (0-100)", name, v)
+	}
+	return nil
+}
+
+// CheckDNSName accepts a host name to resolve (not an address).
+func CheckDNSName(n string) error {
+	if err := ValidateHost(n); err != nil {
+		return fmt.Errorf("dns-name %s: %v", input.Quote(n), err)
+	}
+	if _, err := netip.ParseAddr(n); err == nil {
+		return fmt.Errorf("dns-name %s is an address, not a name", input.Quote(n))
+	}
+	return nil
 }
 
 // withDefaults fills what the user left out.

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/netprobe/netprobe/internal/input"
 	"github.com/netprobe/netprobe/probes"
 )
 
@@ -40,9 +41,11 @@ func (t Target) IsName() bool {
 
 // ParseTarget parses HOST:PORT, tcp://HOST:PORT, udp://HOST:PORT,
 // http://HOST[:PORT][/PATH] or https://HOST[:PORT][/PATH]. The error names
-// the bad value in one line.
+// the bad value in one line, bounded (input.Quote), and never with the
+// user name or password of a URL that carries credentials.
 func ParseTarget(s string) (Target, error) {
 	raw := s
+	shown := input.Quote(withoutCredentials(raw))
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return Target{}, fmt.Errorf("empty target")
@@ -54,40 +57,65 @@ func ParseTarget(s string) (Target, error) {
 		case "tcp", "udp":
 			s = s[i+3:]
 			if j := strings.IndexAny(s, "/?#"); j >= 0 {
-				return Target{}, fmt.Errorf("target %q: a %s target takes no path", raw, scheme)
+				return Target{}, fmt.Errorf("target %s: a %s target takes no path", shown, scheme)
 			}
 		case "http", "https":
-			return parseURLTarget(raw, s, scheme)
+			return parseURLTarget(raw, shown, s, scheme)
 		default:
-			return Target{}, fmt.Errorf("target %q: unknown scheme %q (want tcp, udp, http or https)", raw, scheme)
+			return Target{}, fmt.Errorf("target %s: unknown scheme %s (want tcp, udp, http or https)", shown, input.Quote(scheme))
 		}
+	}
+	if strings.Contains(s, "@") {
+		return Target{}, fmt.Errorf("target %s: credentials are not accepted (they would end up in the report)", shown)
 	}
 	host, portStr, err := net.SplitHostPort(s)
 	if err != nil {
-		return Target{}, fmt.Errorf("target %q: want HOST:PORT or a URL", raw)
+		return Target{}, fmt.Errorf("target %s: want HOST:PORT or a URL", shown)
 	}
 	if err := ValidateHost(host); err != nil {
-		return Target{}, fmt.Errorf("target %q: %v", raw, err)
+		return Target{}, fmt.Errorf("target %s: %v", shown, err)
 	}
 	port, err := ParsePort(portStr)
 	if err != nil {
-		return Target{}, fmt.Errorf("target %q: %v", raw, err)
+		return Target{}, fmt.Errorf("target %s: %v", shown, err)
 	}
 	return Target{Raw: raw, Scheme: scheme, Host: host, Port: port}, nil
 }
 
-func parseURLTarget(raw, s, scheme string) (Target, error) {
+// withoutCredentials masks everything before the last '@' after the
+// scheme: a user name, a password, or what a mistyped URL makes of them
+// ("https://user:pa/ss@host/" is no valid URL, and its password still
+// must not reach the screen). An '@' further on (in a path) masks more
+// than needed; in an error message that is the safe mistake.
+func withoutCredentials(raw string) string {
+	at := strings.LastIndex(raw, "@")
+	if at < 0 {
+		return raw
+	}
+	start := 0
+	if i := strings.Index(raw, "://"); i >= 0 && i < at {
+		start = i + 3
+	}
+	return raw[:start] + "***" + raw[at:]
+}
+
+func parseURLTarget(raw, shown, s, scheme string) (Target, error) {
+	if strings.Contains(s, "@") {
+		// Refused before parsing: a URL parser's error would quote the
+		// credentials back.
+		return Target{}, fmt.Errorf("target %s: credentials in URLs are not accepted (they would end up in the report)", shown)
+	}
 	u, err := url.Parse(strings.TrimSpace(s))
 	if err != nil {
-		return Target{}, fmt.Errorf("target %q: not a valid URL", raw)
+		return Target{}, fmt.Errorf("target %s: not a valid URL", shown)
 	}
 	u.Scheme = scheme
 	if u.User != nil {
-		return Target{}, fmt.Errorf("target %q: credentials in URLs are not accepted (they would end up in the report)", raw)
+		return Target{}, fmt.Errorf("target %s: credentials in URLs are not accepted (they would end up in the report)", shown)
 	}
 	host := u.Hostname()
 	if err := ValidateHost(host); err != nil {
-		return Target{}, fmt.Errorf("target %q: %v", raw, err)
+		return Target{}, fmt.Errorf("target %s: %v", shown, err)
 	}
 	port := 80
 	if scheme == "https" {
@@ -95,7 +123,7 @@ func parseURLTarget(raw, s, scheme string) (Target, error) {
 	}
 	if p := u.Port(); p != "" || strings.HasSuffix(u.Host, ":") {
 		if port, err = ParsePort(p); err != nil {
-			return Target{}, fmt.Errorf("target %q: %v", raw, err)
+			return Target{}, fmt.Errorf("target %s: %v", shown, err)
 		}
 	}
 	return Target{Raw: raw, Scheme: scheme, Host: host, Port: port, URL: u}, nil
@@ -105,7 +133,10 @@ func parseURLTarget(raw, s, scheme string) (Target, error) {
 func ParsePort(s string) (int, error) {
 	n, err := strconv.Atoi(s)
 	if err != nil {
-		return 0, fmt.Errorf("port %q is not a number", s)
+		if s == "" {
+			return 0, fmt.Errorf("port number missing")
+		}
+		return 0, fmt.Errorf("port %s is not a number", input.Quote(s))
 	}
 	if n < 1 || n > 65535 {
 		return 0, fmt.Errorf("port %d is out of range (1-65535)", n)
@@ -119,23 +150,26 @@ func ValidateHost(h string) error {
 	if h == "" {
 		return fmt.Errorf("missing host")
 	}
-	if _, err := netip.ParseAddr(h); err == nil {
+	if a, err := netip.ParseAddr(h); err == nil {
+		if z := a.Zone(); z != "" && !validZone(z) {
+			return fmt.Errorf("invalid IPv6 zone %s (want an interface name or number)", input.Quote(z))
+		}
 		return nil
 	}
 	if len(h) > 253 {
-		return fmt.Errorf("host name is longer than 253 characters")
+		return fmt.Errorf("host name %s is longer than 253 characters", input.Quote(h))
 	}
 	name := strings.TrimSuffix(h, ".")
 	if name == "" {
-		return fmt.Errorf("invalid host %q", h)
+		return fmt.Errorf("invalid host %s", input.Quote(h))
 	}
 	allDigits := true
 	for _, label := range strings.Split(name, ".") {
 		if label == "" || len(label) > 63 {
-			return fmt.Errorf("invalid host %q", h)
+			return fmt.Errorf("invalid host %s", input.Quote(h))
 		}
 		if label[0] == '-' || label[len(label)-1] == '-' {
-			return fmt.Errorf("invalid host %q", h)
+			return fmt.Errorf("invalid host %s", input.Quote(h))
 		}
 		for _, r := range label {
 			switch {
@@ -143,15 +177,33 @@ func ValidateHost(h string) error {
 			case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r == '-', r == '_':
 				allDigits = false
 			default:
-				return fmt.Errorf("invalid host %q", h)
+				return fmt.Errorf("invalid host %s", input.Quote(h))
 			}
 		}
 	}
 	if allDigits {
 		// 300.1.1.1 or 1.2.3 look like addresses, and are not valid ones.
-		return fmt.Errorf("invalid IP address %q", h)
+		return fmt.Errorf("invalid IP address %s", input.Quote(h))
 	}
 	return nil
+}
+
+// validZone accepts what an IPv6 zone can name: an interface (Linux allows
+// 15 bytes; letters, digits and . _ - in practice) or an interface index.
+// Anything else would only carry text into the report, the JSON and the
+// Prometheus labels.
+func validZone(z string) bool {
+	if len(z) > 15 {
+		return false
+	}
+	for _, r := range z {
+		switch {
+		case r >= '0' && r <= '9', r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r == '.', r == '_', r == '-':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // PortSpec is one port of a port list.
@@ -161,38 +213,25 @@ type PortSpec = probes.PortSpec
 const MaxPorts = 2 * 65535
 
 // ParsePorts parses a list like "22,80,443", "8000-8100", "udp/53" or
-// "tcp/1-1024,udp/161". Duplicates are dropped; order is kept.
+// "tcp/1-1024,udp/161". Duplicates are dropped; order is kept. An error
+// names the one bad entry ("1-", "tcp/", the empty one in "80,,90"), not
+// the whole list.
 func ParsePorts(spec string) ([]PortSpec, error) {
 	var out []PortSpec
 	seen := map[PortSpec]bool{}
-	for _, part := range strings.Split(spec, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			return nil, fmt.Errorf("port list %q has an empty entry", spec)
-		}
-		proto := "tcp"
-		if p, rest, ok := strings.Cut(part, "/"); ok {
-			proto = strings.ToLower(p)
-			if proto != "tcp" && proto != "udp" {
-				return nil, fmt.Errorf("port %q: protocol must be tcp or udp", part)
-			}
-			part = rest
-		}
-		lo, hi := part, part
-		if a, b, ok := strings.Cut(part, "-"); ok {
-			lo, hi = a, b
-		}
-		l, err := ParsePort(lo)
-		if err != nil {
+	prev := ""
+	for n, entry := range strings.Split(spec, ",") {
+		entry = strings.TrimSpace(entry)
+		l, h, proto, err := parsePortEntry(entry)
+		switch {
+		case entry == "" && prev == "":
+			return nil, fmt.Errorf("port list has an empty entry (entry %d)", n+1)
+		case entry == "":
+			return nil, fmt.Errorf("port list has an empty entry (entry %d, after %s)", n+1, input.Quote(prev))
+		case err != nil:
 			return nil, err
 		}
-		h, err := ParsePort(hi)
-		if err != nil {
-			return nil, err
-		}
-		if h < l {
-			return nil, fmt.Errorf("port range %q is backwards", part)
-		}
+		prev = entry
 		for p := l; p <= h; p++ {
 			ps := PortSpec{Proto: proto, Port: p}
 			if !seen[ps] {
@@ -202,4 +241,43 @@ func ParsePorts(spec string) ([]PortSpec, error) {
 		}
 	}
 	return out, nil
+}
+
+// parsePortEntry parses one entry of a port list: [tcp/|udp/]PORT[-PORT].
+func parsePortEntry(entry string) (lo, hi int, proto string, err error) {
+	proto = "tcp"
+	part := entry
+	if p, rest, ok := strings.Cut(part, "/"); ok {
+		proto = strings.ToLower(strings.TrimSpace(p))
+		if proto != "tcp" && proto != "udp" {
+			return 0, 0, "", fmt.Errorf("port %s: protocol must be tcp or udp", input.Quote(entry))
+		}
+		part = strings.TrimSpace(rest)
+		if part == "" {
+			return 0, 0, "", fmt.Errorf("port %s: no port number after %s/", input.Quote(entry), proto)
+		}
+	}
+	a, b, isRange := strings.Cut(part, "-")
+	a, b = strings.TrimSpace(a), strings.TrimSpace(b)
+	switch {
+	case isRange && a == "":
+		return 0, 0, "", fmt.Errorf("port range %s has no first port", input.Quote(entry))
+	case isRange && b == "":
+		return 0, 0, "", fmt.Errorf("port range %s has no last port", input.Quote(entry))
+	case !isRange:
+		b = a
+	}
+	if lo, err = ParsePort(a); err == nil {
+		hi, err = ParsePort(b)
+	}
+	if err != nil {
+		if entry != a {
+			err = fmt.Errorf("port %s: %v", input.Quote(entry), err)
+		}
+		return 0, 0, "", err
+	}
+	if hi < lo {
+		return 0, 0, "", fmt.Errorf("port range %s is backwards", input.Quote(entry))
+	}
+	return lo, hi, proto, nil
 }

@@ -110,8 +110,17 @@ func FuzzParseTarget(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		tg, err := ParseTarget(s)
 		if err != nil {
-			if strings.Contains(err.Error(), "\n") && !strings.Contains(s, "\n") {
-				t.Fatalf("multi-line error for %q: %q", s, err)
+			if strings.ContainsAny(err.Error(), "\n\r\x1b") || len(err.Error()) > 400 {
+				t.Fatalf("error for %q is not one bounded line: %q", s, err)
+			}
+			if at := strings.LastIndex(s, "@"); at > 0 {
+				start := strings.Index(s, "://") + 3
+				if start < 3 || start > at {
+					start = 0
+				}
+				if cred := s[start:at]; len(cred) >= 4 && strings.Contains(err.Error(), cred) {
+					t.Fatalf("error for %q echoes the credentials %q: %q", s, cred, err)
+				}
 			}
 			return
 		}
@@ -139,4 +148,85 @@ func FuzzParsePorts(f *testing.F) {
 			}
 		}
 	})
+}
+
+// An error names the one bad entry of a port list, not the whole list.
+func TestParsePortsNamesTheBadEntry(t *testing.T) {
+	for in, want := range map[string]string{
+		"1-":                              `port range "1-" has no last port`,
+		"-5":                              `port range "-5" has no first port`,
+		"tcp/":                            `port "tcp/": no port number after tcp/`,
+		"22,udp/":                         `port "udp/": no port number`,
+		"80,,90":                          `empty entry (entry 2, after "80")`,
+		",80":                             `empty entry (entry 1)`,
+		"22,tcp/1-x":                      `port "tcp/1-x": port "x" is not a number`,
+		"22,80-70000":                     `port "80-70000": port 70000 is out of range`,
+		"22,sctp/9":                       `port "sctp/9": protocol must be tcp or udp`,
+		"22,443,9000-8000,25":             `port range "9000-8000" is backwards`,
+		"22," + strings.Repeat("9", 5000): `… (5000 bytes)`,
+	} {
+		_, err := ParsePorts(in)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParsePorts(%.30q) error = %v, want %q", in, err, want)
+		}
+		if err != nil && len(err.Error()) > 200 {
+			t.Errorf("ParsePorts(%.30q): error of %d bytes", in, len(err.Error()))
+		}
+		if err != nil && in != "80,,90" && strings.Count(in, ",") > 0 && strings.Contains(err.Error(), in) {
+			t.Errorf("ParsePorts(%.30q): error quotes the whole list: %v", in, err)
+		}
+	}
+}
+
+// No error about a target shows the user name or password of a URL with
+// credentials, whatever else is wrong with it.
+func TestTargetCredentialsNeverEchoed(t *testing.T) {
+	const user, pw = "alice.w", "Sup3rS3cr3tPw"
+	for _, in := range []string{
+		"https://" + user + ":" + pw + "@host.example/",
+		"http://" + user + ":" + pw + "@host.example:99999/",
+		"https://" + user + ":" + pw + "@exa mple/",
+		"https://" + user + ":Sup3r/S3cr3tPw@host.example/",
+		"https://" + user + ":Sup3r%zzS3cr3tPw@host.example/",
+		"tcp://" + user + ":" + pw + "@host.example:80",
+		"udp://" + user + ":" + pw + "@host.example:53",
+		user + ":" + pw + "@host.example:80",
+		"gopher://" + user + ":" + pw + "@host.example/",
+	} {
+		_, err := ParseTarget(in)
+		if err == nil {
+			t.Fatalf("%s accepted", in)
+		}
+		for _, secret := range []string{user, pw, "Sup3r", "S3cr3tPw"} {
+			for i := 0; i+4 <= len(secret); i++ {
+				if frag := secret[i : i+4]; strings.Contains(err.Error(), frag) {
+					t.Fatalf("error for %s shows %q: %v", in, frag, err)
+				}
+			}
+		}
+	}
+}
+
+// A zone passes only as an interface name or number: it ends up in the
+// report, the JSON and Prometheus labels.
+func TestValidateHostZone(t *testing.T) {
+	for h, ok := range map[string]bool{
+		"fe80::1%eth0":             true,
+		"fe80::1%2":                true,
+		"fe80::1%wlp0s20f3":        true,
+		"fe80::1%br-lan.10":        true,
+		"::1%\x1b[31mred":          false,
+		"fe80::1%eth0\u202e":       false,
+		"fe80::1%a b":              false,
+		"fe80::1%abcdefghijklmnop": false,
+		"fe80::1%eth0<script>":     false,
+	} {
+		err := ValidateHost(h)
+		if (err == nil) != ok {
+			t.Errorf("ValidateHost(%q) = %v, want ok=%v", h, err, ok)
+		}
+		if err != nil && strings.ContainsRune(err.Error(), 0x1b) {
+			t.Errorf("error carries ESC: %q", err)
+		}
+	}
 }

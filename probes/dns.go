@@ -106,8 +106,7 @@ func QueryDNS(ctx context.Context, server netip.AddrPort, name string, qtype uin
 // exchangeUDP sends m and retransmits it on the same socket until an
 // answer with the right ID arrives or ctx ends.
 func exchangeUDP(ctx context.Context, server netip.AddrPort, m *dns.Msg) (*dns.Msg, error) {
-	var d net.Dialer
-	nc, err := d.DialContext(ctx, "udp", server.String())
+	nc, err := dialCounted(ctx, &net.Dialer{}, "udp", server.String())
 	if err != nil {
 		return nil, err
 	}
@@ -207,6 +206,13 @@ func DNS(ctx context.Context, server netip.AddrPort, name string, opt DNSOptions
 	go func() { defer wg.Done(); a = QueryDNS(ctx, server, name, dns.TypeA, opt.Timeout) }()
 	go func() { defer wg.Done(); aaaa = QueryDNS(ctx, server, name, dns.TypeAAAA, opt.Timeout) }()
 	wg.Wait()
+	if len(a.Addrs)+len(aaaa.Addrs) == 0 {
+		for _, err := range []error{a.Err, aaaa.Err} {
+			if reason, why, local := LocalFailure(err); local {
+				return end(notMeasured(c, reason, why, err)) // this computer could not ask
+			}
+		}
+	}
 	return end(judgeDNS(c, server, name, role, a, aaaa))
 }
 

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/netprobe/netprobe/internal/fdlimit"
 	"github.com/netprobe/netprobe/result"
 )
 
@@ -59,6 +60,8 @@ func Ports(ctx context.Context, host string, ports []PortSpec, opt PortsOptions)
 	if opt.Concurrency <= 0 {
 		opt.Concurrency = DefaultSweepConcurrency
 	}
+	// No more connections in flight than descriptors to hold them.
+	opt.Concurrency = min(opt.Concurrency, fdlimit.Capacity())
 	if opt.Timeout <= 0 {
 		opt.Timeout = DefaultSweepTimeout
 	}
@@ -126,6 +129,8 @@ type portOutcome struct {
 	tried bool
 	state PortState
 	check *result.Check
+	// why says, for PortNotMeasured, what this computer lacked.
+	why string
 }
 
 // sweepBatch is how many connection attempts one scanner worker keeps in
@@ -145,13 +150,13 @@ func sweepTCPPorts(ctx context.Context, ip netip.Addr, host string, ports []Port
 	if len(nums) == 0 {
 		return
 	}
-	workers := (opt.Concurrency + sweepBatch - 1) / sweepBatch
+	workers := max(1, opt.Concurrency/sweepBatchSize())
 	states := sweepTCP(ctx, ip, nums, opt.Timeout, workers)
 	addr := ip.String()
 	for k, i := range idx {
 		st := states[k]
 		if st == "" {
-			continue // not tried: the budget ran out
+			continue // not tried (the budget ran out, or no descriptor): the workers try again
 		}
 		o := portOutcome{tried: true, state: st}
 		if st == PortOpen {
@@ -182,11 +187,14 @@ func probePort(ctx context.Context, addr, host string, p PortSpec, timeout time.
 			c.With("host", host)
 		}
 		st, _ := c.Evidence["port_state"].(string)
+		if c.Reason == result.ReasonLocalResources || c.Reason == result.ReasonLocalPermission {
+			return portOutcome{tried: true, state: PortNotMeasured, check: &c, why: strings.TrimPrefix(c.Detail, "not measured: ")}
+		}
 		return portOutcome{tried: true, state: PortState(st), check: &c}
 	}
 	d := net.Dialer{Timeout: timeout}
 	start := time.Now()
-	conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(addr, strconv.Itoa(p.Port)))
+	conn, err := dialCounted(ctx, &d, "tcp", net.JoinHostPort(addr, strconv.Itoa(p.Port)))
 	if err == nil {
 		conn.Close()
 		c := begin("tcp", result.Service, "tcp://"+net.JoinHostPort(addr, strconv.Itoa(p.Port)))
@@ -197,6 +205,9 @@ func probePort(ctx context.Context, addr, host string, p PortSpec, timeout time.
 		}
 		return portOutcome{tried: true, state: PortOpen, check: &c}
 	}
+	if _, why, local := LocalFailure(err); local {
+		return portOutcome{tried: true, state: PortNotMeasured, why: why}
+	}
 	return portOutcome{tried: true, state: classifyDialError(err)}
 }
 
@@ -206,15 +217,27 @@ func skipPort(host string, p PortSpec, why string) result.Check {
 	return end(c)
 }
 
-// summarise keeps the open ports' checks and adds one summary check.
+// summarise keeps the open ports' checks and adds one summary check. A
+// port that could not be tried — the budget ran out, or this computer had
+// no descriptor, buffer or permission for it — is not evidence either
+// way: the summary counts them, names their ranges, and is not ok.
 func summarise(host, addr string, ports []PortSpec, outs []portOutcome) []result.Check {
 	counts := map[string]int{}
 	var open []string
 	var out []result.Check
+	var unmeasured []PortSpec
+	localWhy := ""
 	for i, o := range outs {
 		st := string(o.state)
-		if !o.tried {
+		switch {
+		case !o.tried:
 			st = "not_tried"
+			unmeasured = append(unmeasured, ports[i])
+		case o.state == PortNotMeasured:
+			unmeasured = append(unmeasured, ports[i])
+			if localWhy == "" {
+				localWhy = o.why
+			}
 		}
 		counts[st]++
 		if o.state == PortOpen {
@@ -241,14 +264,82 @@ func summarise(host, addr string, ports []PortSpec, outs []portOutcome) []result
 	answered := counts[string(PortOpen)] + counts[string(PortClosed)]
 	sum.Status = result.OK
 	sum.Detail = fmt.Sprintf("%d ports scanned: %s", len(checks), strings.Join(parts, ", "))
+	ranges := portRanges(unmeasured)
+	if len(unmeasured) > 0 {
+		listed := ranges
+		if len(listed) > maxUnmeasuredRanges {
+			sum.With("unmeasured_ranges", len(listed))
+			listed = listed[:maxUnmeasuredRanges]
+		}
+		sum.With("unmeasured_ports", listed)
+		sum.Status, sum.Reason = result.Warn, result.ReasonPortsNotMeasured
+		sum.Detail += "; " + unmeasuredText(len(unmeasured), ranges, counts["not_tried"], counts[string(PortNotMeasured)], localWhy)
+	}
 	switch {
 	case counts["not_tried"] == len(checks):
 		// Nothing was measured: that is no evidence against the host.
 		sum.Status, sum.Reason = result.Skip, result.ReasonPortsNotMeasured
 		sum.Detail = fmt.Sprintf("not tried: the time budget ran out before any of %d ports", len(checks))
+	case len(unmeasured) == len(checks):
+		// This computer could not try a single port: not a verdict on the
+		// host, and not "ok" either (a warning, so the run is not ok).
+		sum.Detail = fmt.Sprintf("not measured: none of %d ports could be tried (%s): %s",
+			len(checks), strings.Join(ranges[:min(maxRangesInDetail, len(ranges))], ", "), localWhy)
 	case answered == 0:
 		sum.Status, sum.Reason = result.Fail, result.ReasonPortsNoneAnswer
 		sum.Detail += "; the host answered on no port"
 	}
 	return append(out, end(sum))
+}
+
+// maxUnmeasuredRanges bounds the ranges a summary lists; the counts stay
+// exact.
+const (
+	maxUnmeasuredRanges = 64
+	maxRangesInDetail   = 12
+)
+
+// unmeasuredText says how many ports were not measured, which, and why.
+func unmeasuredText(n int, ranges []string, budget, local int, localWhy string) string {
+	shown := ranges
+	more := ""
+	if len(shown) > maxRangesInDetail {
+		more = fmt.Sprintf(" and %d more ranges", len(shown)-maxRangesInDetail)
+		shown = shown[:maxRangesInDetail]
+	}
+	var why []string
+	if local > 0 {
+		why = append(why, fmt.Sprintf("%d: %s", local, localWhy))
+	}
+	if budget > 0 {
+		why = append(why, fmt.Sprintf("%d: the time budget ran out", budget))
+	}
+	return fmt.Sprintf("%d not measured (%s%s) — %s", n, strings.Join(shown, ", "), more, strings.Join(why, "; "))
+}
+
+// portRanges compresses ports into ranges per protocol, TCP first:
+// "1-1023/tcp", "8080/tcp", "53/udp".
+func portRanges(ps []PortSpec) []string {
+	byProto := map[string][]int{}
+	for _, p := range ps {
+		byProto[p.Proto] = append(byProto[p.Proto], p.Port)
+	}
+	var out []string
+	for _, proto := range []string{"tcp", "udp"} {
+		nums := byProto[proto]
+		sort.Ints(nums)
+		for i := 0; i < len(nums); {
+			j := i
+			for j+1 < len(nums) && nums[j+1] <= nums[j]+1 {
+				j++
+			}
+			if nums[i] == nums[j] {
+				out = append(out, fmt.Sprintf("%d/%s", nums[i], proto))
+			} else {
+				out = append(out, fmt.Sprintf("%d-%d/%s", nums[i], nums[j], proto))
+			}
+			i = j + 1
+		}
+	}
+	return out
 }

@@ -122,6 +122,12 @@ func LookupHost(ctx context.Context, host string) ([]netip.Addr, error) {
 		go func() { defer wg.Done(); a = QueryDNS(ctx, srv, host, dns.TypeA, per) }()
 		go func() { defer wg.Done(); aaaa = QueryDNS(ctx, srv, host, dns.TypeAAAA, per) }()
 		wg.Wait()
+		for _, e := range []error{a.Err, aaaa.Err} {
+			if _, _, local := LocalFailure(e); local {
+				// This computer could not ask: no answer about the name.
+				return nil, &net.DNSError{Name: host, Server: serverString(srv), Err: errText(e), UnwrapErr: e}
+			}
+		}
 		var out []netip.Addr
 		for _, s := range append(append([]string{}, a.Addrs...), aaaa.Addrs...) {
 			if ip, err := netip.ParseAddr(s); err == nil {
@@ -178,14 +184,18 @@ func resolvedFrom(ctx context.Context, host string) (Resolved, bool) {
 // dialTCP connects to host:port. With resolvers set by WithResolvers (or an
 // outcome pinned by WithResolved) a name is resolved through them and each address tried in turn; otherwise the
 // standard dialer resolves (and races IPv4 and IPv6).
+//
+// Every connection holds a slot of the descriptor pool (dialCounted) while
+// it is open, so hundreds of targets at once wait for descriptors instead
+// of failing with EMFILE.
 func dialTCP(ctx context.Context, addr string) (net.Conn, error) {
-	var d net.Dialer
+	d := &net.Dialer{}
 	host, port, err := net.SplitHostPort(addr)
 	if _, pinned := resolvedFrom(ctx, host); err != nil || (len(resolversFrom(ctx)) == 0 && !pinned) {
-		return d.DialContext(ctx, "tcp", addr)
+		return dialCounted(ctx, d, "tcp", addr)
 	}
 	if _, err := netip.ParseAddr(host); err == nil {
-		return d.DialContext(ctx, "tcp", addr)
+		return dialCounted(ctx, d, "tcp", addr)
 	}
 	addrs, err := LookupHost(ctx, host)
 	if err != nil {
@@ -193,7 +203,7 @@ func dialTCP(ctx context.Context, addr string) (net.Conn, error) {
 	}
 	for _, a := range addrs {
 		var c net.Conn
-		if c, err = d.DialContext(ctx, "tcp", net.JoinHostPort(a.String(), port)); err == nil {
+		if c, err = dialCounted(ctx, d, "tcp", net.JoinHostPort(a.String(), port)); err == nil {
 			return c, nil
 		}
 		if ctx.Err() != nil {

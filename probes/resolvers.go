@@ -2,11 +2,13 @@ package probes
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"io"
 	"net/netip"
-	"os"
 	"strings"
+
+	"github.com/netprobe/netprobe/internal/input"
 )
 
 // ParseResolvConf reads nameserver lines from a resolv.conf. Addresses
@@ -40,12 +42,11 @@ func SystemResolvers(ctx context.Context) ([]Resolver, string, error) {
 // with a known upstream file) adds the stub's upstream servers from
 // upstreamPath, so a broken stub and a broken upstream can be told apart.
 func resolvConfResolvers(path, upstreamPath string) ([]Resolver, string, error) {
-	f, err := os.Open(path)
+	b, _, err := input.ReadFile(path, input.MaxSystem)
 	if err != nil {
 		return nil, "", err
 	}
-	defer f.Close()
-	rs := ParseResolvConf(f, path)
+	rs := ParseResolvConf(bytes.NewReader(b), path)
 	note := ""
 	if len(rs) == 0 {
 		note = path + " lists no nameserver"
@@ -58,9 +59,8 @@ func resolvConfResolvers(path, upstreamPath string) ([]Resolver, string, error) 
 		}
 	}
 	if stub && upstreamPath != "" {
-		if uf, err := os.Open(upstreamPath); err == nil {
-			defer uf.Close()
-			up := ParseResolvConf(uf, "systemd-resolved upstream ("+upstreamPath+")")
+		if ub, _, err := input.ReadFile(upstreamPath, input.MaxSystem); err == nil {
+			up := ParseResolvConf(bytes.NewReader(ub), "systemd-resolved upstream ("+upstreamPath+")")
 			if len(up) > 0 {
 				note = "local stub resolver (systemd-resolved); its upstream servers are tested too"
 				rs = append(rs, up...)

@@ -6,9 +6,12 @@ import (
 	"context"
 	"errors"
 	"net/netip"
+	"os"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/netprobe/netprobe/internal/fdlimit"
 )
 
 // sweepTCP tries a TCP handshake to each port of addr and returns each
@@ -17,12 +20,19 @@ import (
 // 65535-port sweep does not pay for a goroutine, a timer and a runtime
 // poller registration per port. A port still silent when timeout ends is
 // filtered. Ports not started before ctx ended are left "" (not tried).
+//
+// Each batch holds one slot of the descriptor pool per socket while it
+// runs, so a sweep never opens more sockets than this process may; a port
+// whose socket could not be made (EMFILE and the like) is left "" too, for
+// the caller to try again or report as not measured.
 func sweepTCP(ctx context.Context, addr netip.Addr, ports []int, timeout time.Duration, workers int) []PortState {
 	states := make([]PortState, len(ports))
-	batches := make(chan []int, (len(ports)+sweepBatch-1)/sweepBatch)
-	for i := 0; i < len(ports); i += sweepBatch {
-		idx := make([]int, 0, sweepBatch)
-		for j := i; j < len(ports) && j < i+sweepBatch; j++ {
+	size := sweepBatchSize()
+	workers = max(1, min(workers, fdlimit.Capacity()/size))
+	batches := make(chan []int, (len(ports)+size-1)/size)
+	for i := 0; i < len(ports); i += size {
+		idx := make([]int, 0, size)
+		for j := i; j < len(ports) && j < i+size; j++ {
 			idx = append(idx, j)
 		}
 		batches <- idx
@@ -36,7 +46,12 @@ func sweepTCP(ctx context.Context, addr netip.Addr, ports []int, timeout time.Du
 				if ctx.Err() != nil || remaining(ctx, timeout) <= 0 {
 					continue
 				}
+				release, err := fdlimit.Acquire(ctx, len(idx))
+				if err != nil {
+					continue // no descriptors before the deadline: not tried
+				}
 				sweepOne(ctx, addr, ports, idx, states, timeout)
+				release()
 			}
 		}()
 	}
@@ -66,7 +81,9 @@ func sweepOne(ctx context.Context, addr netip.Addr, ports []int, idx []int, stat
 	for _, i := range idx {
 		fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 		if err != nil {
-			states[i] = PortError
+			if _, _, local := LocalFailure(os.NewSyscallError("socket", err)); !local {
+				states[i] = PortError
+			} // else left "": this computer's limit, not the port's state
 			continue
 		}
 		var sa unix.Sockaddr
@@ -83,7 +100,9 @@ func sweepOne(ctx context.Context, addr netip.Addr, ports []int, idx []int, stat
 		case errors.Is(err, unix.EINPROGRESS):
 			pending = append(pending, attempt{fd, i})
 		default:
-			states[i] = sweepState(err)
+			if _, _, local := LocalFailure(err); !local {
+				states[i] = sweepState(err)
+			}
 			unix.Close(fd)
 		}
 	}
@@ -186,3 +205,7 @@ func sweepState(err error) PortState {
 }
 
 const haveSweepTCP = true
+
+// sweepBatchSize is how many sockets one sweep worker opens at once: a
+// full batch, or all the descriptor pool holds when that is less.
+func sweepBatchSize() int { return max(1, min(sweepBatch, fdlimit.Capacity())) }

@@ -2,6 +2,7 @@ package probes
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"io"
 	"net/netip"
@@ -10,6 +11,8 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+
+	"github.com/netprobe/netprobe/internal/input"
 )
 
 // Interface is one network interface as the OS reports it.
@@ -141,12 +144,11 @@ func ParseHosts(r io.Reader) map[string][]netip.Addr {
 }
 
 func readHostsFile(path string) map[string][]netip.Addr {
-	f, err := os.Open(path)
+	b, _, err := input.ReadFile(path, input.MaxSystem)
 	if err != nil {
 		return nil
 	}
-	defer f.Close()
-	return ParseHosts(f)
+	return ParseHosts(bytes.NewReader(b))
 }
 
 // hostsPath is the hosts file of this OS.

@@ -56,6 +56,11 @@ func dialConn(ctx context.Context, addr string) (net.Conn, PortState, time.Durat
 
 // classifyDialError maps a dial error to a port state.
 func classifyDialError(err error) PortState {
+	// This computer's own failure (no descriptor, no buffer, no socket
+	// permission) says nothing about the port.
+	if _, _, local := LocalFailure(err); local {
+		return PortNotMeasured
+	}
 	// A name that did not resolve says nothing about the port. This comes
 	// first: a DNS server that does not answer gives a DNSError that is
 	// also a timeout (and wraps the context's error), and that is not a
@@ -123,6 +128,9 @@ func TCP(ctx context.Context, host string, port int, opt TCPOptions) result.Chec
 
 // judgeTCP fills a tcp check from a connection attempt's outcome.
 func judgeTCP(c result.Check, host string, port int, state PortState, rtt time.Duration, err error) result.Check {
+	if reason, why, local := LocalFailure(err); local {
+		return notMeasured(c, reason, why, err)
+	}
 	addr := net.JoinHostPort(host, strconv.Itoa(port))
 	c.With("port_state", string(state)).With("port", port).With("protocol", "tcp")
 	if state == PortOpen || state == PortClosed {

@@ -37,6 +37,9 @@ func UDP(ctx context.Context, host string, port int) result.Check {
 	c := begin("udp", result.Service, "udp://"+addr)
 	c.With("port", port).With("protocol", "udp")
 	ap, err := resolveAddrPort(ctx, host, port)
+	if reason, why, local := LocalFailure(err); local {
+		return end(notMeasured(c, reason, why, err))
+	}
 	if err != nil {
 		c.With("port_state", string(PortError))
 		c.Status, c.Error, c.Reason = result.Fail, errText(err), result.ReasonUDPUnresolved
@@ -65,8 +68,10 @@ func UDP(ctx context.Context, host string, port int) result.Check {
 		return end(c)
 	}
 
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "udp", ap.String())
+	conn, err := dialOwnUDP(ctx, ap)
+	if reason, why, local := LocalFailure(err); local {
+		return end(notMeasured(c, reason, why, err))
+	}
 	if err != nil {
 		state := classifyDialError(err)
 		c.With("port_state", string(state))
@@ -74,7 +79,7 @@ func UDP(ctx context.Context, host string, port int) result.Check {
 		c.Detail = fmt.Sprintf("could not reach %s: %s", addr, errText(err))
 		return end(c)
 	}
-	defer conn.Close()
+	defer func() { conn.Close() }()
 	wait := remaining(ctx, 2*time.Second)
 	if wait > 2*time.Second {
 		wait = 2 * time.Second
@@ -83,6 +88,7 @@ func UDP(ctx context.Context, host string, port int) result.Check {
 	payload := udpPayloads[port]
 	buf := make([]byte, 1500)
 	var rerr error
+	redials := 0
 	// Three sends: a lost datagram or the first ICMP error being rate
 	// limited must not decide the state.
 	for i := 0; i < 3; i++ {
@@ -93,6 +99,24 @@ func UDP(ctx context.Context, host string, port int) result.Check {
 		if _, rerr = conn.Write(payload); rerr == nil {
 			conn.SetReadDeadline(time.Now().Add(wait / 3))
 			n, rerr = conn.Read(buf)
+		}
+		if rerr == nil && conn.fromSelf() && redials < 3 {
+			// The "reply" may be netprobe's own datagram (see udpown.go):
+			// start again from a fresh socket, on another local port.
+			redials++
+			conn.Close()
+			if conn, err = dialOwnUDP(ctx, ap); err != nil {
+				rerr = err
+				break
+			}
+			wait = min(wait, remaining(ctx, wait))
+			conn.SetDeadline(time.Now().Add(wait))
+			i = -1
+			continue
+		}
+		if rerr == nil && conn.fromSelf() {
+			rerr = errOwnReplies
+			break
 		}
 		if rerr == nil {
 			c.With("port_state", string(PortOpen)).With("reply_bytes", n)
@@ -110,6 +134,15 @@ func UDP(ctx context.Context, host string, port int) result.Check {
 			break
 		}
 	}
+	if reason, why, local := LocalFailure(rerr); local {
+		return end(notMeasured(c, reason, why, rerr))
+	}
+	if rerr == errOwnReplies {
+		c.With("port_state", string(PortOpenFiltered))
+		c.Status, c.Reason = result.Warn, result.ReasonUDPOpenFiltered
+		c.Detail = fmt.Sprintf("port %d/udp: every reply came from netprobe's own sockets; open or filtered", port)
+		return end(c)
+	}
 	if rerr != nil && !isTimeout(rerr) {
 		state := classifyDialError(rerr)
 		c.With("port_state", string(state))
@@ -122,6 +155,9 @@ func UDP(ctx context.Context, host string, port int) result.Check {
 	c.Detail = fmt.Sprintf("port %d/udp gave no reply: open or filtered (UDP cannot tell which without a service-specific request)", port)
 	return end(c)
 }
+
+// errOwnReplies: three fresh sockets in a row heard only netprobe itself.
+var errOwnReplies = errors.New("only netprobe's own datagrams answered")
 
 // resolveAddrPort turns host (an IP or a name) into one address.
 func resolveAddrPort(ctx context.Context, host string, port int) (netip.AddrPort, error) {
