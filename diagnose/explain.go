@@ -79,7 +79,19 @@ func explainHealthy(layers []result.LayerResult) string {
 	return s + proxyOnlySentence(layers)
 }
 
-func explainNothing() (string, []string) {
+func explainNothing(layers []result.LayerResult) (string, []string) {
+	for _, l := range layers {
+		for _, c := range l.Checks {
+			switch c.Reason {
+			case result.ReasonLocalResources:
+				return "Nothing was measured: this computer ran out of open files (sockets), so netprobe could not test the network. This is not a network fault.",
+					[]string{"Close programs that hold many connections, or raise the open-file limit (ulimit -n), and run netprobe again."}
+			case result.ReasonLocalPermission:
+				return "Nothing was measured: this computer did not let netprobe open the network sockets it needs. This is not a network fault.",
+					[]string{"Run netprobe as an administrator (or with CAP_NET_RAW), or ask IT to allow it."}
+			}
+		}
+	}
 	return "Nothing was measured: every check was skipped, so netprobe cannot say whether the network works.",
 		[]string{"Read the reasons of the skipped checks below.",
 			"Run netprobe without --layers, or give it something to test (--target, --printer)."}

@@ -86,6 +86,10 @@ func explainServiceWarn(c result.Check) (string, []string) {
 		return fmt.Sprintf("The service %s works over IPv%d, but not over IPv%d (%s): programs that try that first wait before falling back.", c.Target, works, evInt(c, "family"), ev(c, "address")),
 			[]string{"If IPv6 is the one failing, check the IPv6 setup of the network (or of the server) with IT.",
 				"Tell the service's administrator the service does not answer on that address."}
+	case result.ReasonPortsNotMeasured:
+		return fmt.Sprintf("Some ports of %s could not be checked: this computer ran out of open files (sockets) during the sweep, so the result is incomplete (%s not measured).", c.Target, ev(c, "count_not_measured")),
+			[]string{"Raise this computer's open-file limit (ulimit -n) or close programs that hold many connections, and run it again.",
+				"Or sweep fewer ports at a time."}
 	case result.ReasonUDPOpenFiltered:
 		return fmt.Sprintf("The UDP port %s gave no reply: it may be open or filtered (UDP cannot tell which).", strings.TrimPrefix(c.Target, "udp://")),
 			[]string{"Nothing to do unless the service does not work."}

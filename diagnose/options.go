@@ -60,9 +60,16 @@ const (
 	// exitMargin is kept free at the end of the budget to build and print
 	// the report: the process ends within the budget.
 	exitMargin = 150 * time.Millisecond
-	// straggler is how long the runner waits past the deadline for a probe
-	// that ignores it before it gives up on it.
+	// straggler is how long the runner waits past the probes' deadline for
+	// a probe that ignores it before it gives up on it. It comes out of the
+	// budget: the probes' deadline is this much before the run's.
 	straggler = 100 * time.Millisecond
+	// perCheckMargin is the extra time kept free per task to judge and
+	// render its checks: a run of 1,000 targets needs more than a run of
+	// ten to print, and the budget must hold for both.
+	perCheckMargin = 400 * time.Microsecond
+	// maxRenderMargin bounds that extra time.
+	maxRenderMargin = time.Second
 )
 
 // Options is everything a run depends on, parsed and validated.

@@ -76,6 +76,8 @@ const followUpMin = 300 * time.Millisecond
 // execute runs the tasks (and, with env, the confirmation round) and
 // builds the report with its verdict.
 func execute(parent, ctx context.Context, o Options, tasks []Task, env *FollowEnv, perm probes.ICMPPermission, start, wallStart time.Time) *result.Report {
+	ctx, cancel := probeDeadline(ctx, len(tasks))
+	defer cancel()
 	checks := runTasks(ctx, tasks, o.Budget, o.Progress)
 	checks = append(checks, compareDNS(checks, o.Now())...)
 	checks = append(checks, dnsLatency(checks, o.DNSSlow, o.Now())...)
@@ -111,6 +113,21 @@ func execute(parent, ctx context.Context, o Options, tasks []Task, env *FollowEn
 	}
 	r.Duration = time.Since(wallStart)
 	return r
+}
+
+// probeDeadline brings the probes' deadline forward from the run's (which
+// already keeps exitMargin free) by the straggler wait and by the time
+// judging and rendering take for this many tasks, so the process ends
+// within the budget however many targets it was given.
+func probeDeadline(ctx context.Context, tasks int) (context.Context, context.CancelFunc) {
+	dl, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	keep := straggler + min(time.Duration(tasks)*perCheckMargin, maxRenderMargin)
+	// A budget too short for the margin still leaves the probes half.
+	keep = min(keep, time.Until(dl)/2)
+	return context.WithDeadline(ctx, dl.Add(-keep))
 }
 
 // runFollowUps runs the confirmation round in what is left of ctx's

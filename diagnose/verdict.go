@@ -55,7 +55,7 @@ func Decide(layers []result.LayerResult) result.Verdict {
 	}
 	if lowest(layers, result.OK) == nil {
 		v.Status, v.Reason = result.Unknown, result.ReasonNothingMeasured
-		v.Summary, v.Advice = explainNothing()
+		v.Summary, v.Advice = explainNothing(layers)
 		return v
 	}
 	v.Summary = explainHealthy(layers)

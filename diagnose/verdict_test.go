@@ -259,6 +259,12 @@ func verdictCases() []verdictCase {
 		{name: "a printer named by host name follows from DNS", checks: with(dnsChk("printer.lab.test", "10.77.1.53", "system", result.Fail, "timeout"),
 			printerChk("printer.lab.test", result.Fail, result.ReasonPrinterNameUnresolved)),
 			status: result.Failed, layer: result.DNS, consequences: []result.Layer{result.Printer}},
+		{name: "nothing measured because this computer ran out of sockets says so", checks: []result.Check{
+			chk(result.Service, "tcp", "tcp://10.77.1.5:445", result.Skip, result.ReasonLocalResources, "not measured")},
+			status: result.Unknown, layer: result.None, reason: result.ReasonNothingMeasured, summary: "not a network fault", advice: "ulimit"},
+		{name: "a sweep with unmeasured ports is incomplete, not ok", checks: []result.Check{linkOK,
+			chk(result.Service, "ports", "10.77.1.5", result.Warn, result.ReasonPortsNotMeasured, "incomplete", "count_not_measured", 300)},
+			status: result.Degraded, layer: result.Service, reason: result.ReasonPortsNotMeasured, summary: "could not be checked", advice: "ulimit"},
 		{name: "all skipped is unknown, not ok", checks: []result.Check{chk(result.Link, "link", "eth1", result.Skip, result.ReasonLinkAdminDown, "off")},
 			status: result.Unknown, layer: result.None, reason: result.ReasonNothingMeasured, summary: "Nothing was measured"},
 	}

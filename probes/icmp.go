@@ -17,6 +17,7 @@ import (
 	probing "github.com/prometheus-community/pro-bing"
 	"golang.org/x/net/icmp"
 
+	"github.com/netprobe/netprobe/internal/fdlimit"
 	"github.com/netprobe/netprobe/result"
 )
 
@@ -253,6 +254,15 @@ func Ping(ctx context.Context, addr netip.Addr, opt PingOptions) result.Check {
 			}
 			return end(c)
 		}
+		// Nothing proved the host, and this computer could not try every
+		// port (no descriptor free): that is not the host's silence.
+		for _, st := range states {
+			if st == string(PortNotMeasured) {
+				return end(notMeasured(c, result.ReasonLocalResources, "this computer could not open the sockets to try the host (too many open files)", fdlimit.ErrNoSlot))
+			}
+		}
+	} else if reason, why, local := LocalFailure(icmpErr); local {
+		return end(notMeasured(c, reason, why, icmpErr)) // ICMP could not even be sent, and nothing else was tried
 	}
 	if opt.Neighbour {
 		if st, mac, confirmed := neighbourState(addr); st != "" {

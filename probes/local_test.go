@@ -93,6 +93,14 @@ func TestProbesWaitForDescriptorsAndSayNotMeasured(t *testing.T) {
 		t.Fatalf("udp = %s %s %q", u.Status, u.Reason, u.Detail)
 	}
 
+	// A host proven only over TCP cannot be proven without descriptors:
+	// not measured, not "does not answer".
+	pg := Ping(shortCtx(t, 500*time.Millisecond), netip.MustParseAddr("127.0.0.1"), PingOptions{Layer: result.Gateway,
+		Permission: ICMPPermission{Mode: ICMPDenied, Reason: "test"}, FallbackPorts: []int{open, closed}})
+	if pg.Status != result.Skip || pg.Reason != result.ReasonLocalResources {
+		t.Fatalf("ping = %s %s %q: a host this computer could not try is not a silent host", pg.Status, pg.Reason, pg.Detail)
+	}
+
 	ports := tcpSpecs(open, closed)
 	for p := 1; len(ports) < 40; p++ {
 		ports = append(ports, PortSpec{"tcp", closed})
