@@ -39,6 +39,8 @@ var zone = map[string][]string{
 	"broken.lab.test.":  {svcV4, svcV6},
 	"printer.lab.test.": {printerV4, printerV6},
 	"one.lab.test.":     {anycastV4, anycastV6},
+	"check.lab.test.":   {svcV4, svcV6}, // the captive-portal check URL's host
+	"login.lab.test.":   {gwV4, gwV6},   // the captive portal's login page
 }
 
 // staleZone is what a resolver in dnsStale mode answers instead: www still

@@ -65,7 +65,11 @@ type argSet struct {
 	// portalURLs are lab URLs for the captive-portal check; without any,
 	// the check is skipped (its defaults are public names).
 	portalURLs []string
-	extra      []string
+	// proxy is the web proxy to use (a lab http:// URL); without one the
+	// run ignores every proxy setting (--no-proxy), so this machine's own
+	// settings never steer it.
+	proxy string
+	extra []string
 }
 
 func defaultArgs() *argSet {
@@ -99,6 +103,11 @@ func (a *argSet) argv(l *lab) []string {
 	}
 	if len(a.portalURLs) == 0 {
 		out = append(out, "--no-portal-check")
+	}
+	if a.proxy != "" {
+		out = append(out, "--proxy", a.proxy)
+	} else {
+		out = append(out, "--no-proxy")
 	}
 	return append(out, a.extra...)
 }

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/vishvananda/netns"
+
+	"github.com/netprobe/netprobe/internal/testproxy"
 )
 
 // Lab addresses. Only 10.77.0.0/16, 198.18.0.0/15 (benchmarking range) and
@@ -44,6 +46,9 @@ const (
 	svcV6        = "fd00:77:0:3::80"
 	staleV4      = "198.18.1.99" // a retired server: configured, nothing listens (TCP RST)
 	staleV6      = "fd00:77:0:3::99"
+	proxyV4      = "198.18.1.3" // the office web proxy (HTTP CONNECT), port proxyPort
+	proxyPort    = "3128"
+	portalPort   = "8080"        // the captive portal's login server on the router
 	linkLocalV4  = "169.254.7.7" // the "DHCP gave up" address of one scenario
 	labDomain    = "lab.test"
 	routerTunDev = "tun0"
@@ -84,6 +89,7 @@ type lab struct {
 	svc443 []*tcpService           // svc.lab.test:443, closed by one scenario
 	relay  *delayRelay
 	snmp   *snmpAgent
+	proxy  *testproxy.Proxy
 
 	nftDirty map[string]bool // namespaces a fault gave an nftables ruleset
 	delayOn  bool            // the latency fault's policy rules are in place
@@ -207,6 +213,7 @@ func baseline() map[string][]string {
 			"addr replace " + resolverAV4 + "/32 dev lo",
 			"addr replace " + svcV4 + "/32 dev lo",
 			"addr replace " + staleV4 + "/32 dev lo",
+			"addr replace " + proxyV4 + "/32 dev lo",
 			// nodad on lo too: a new IPv6 address stays tentative until the
 			// kernel's DAD work item runs, even on loopback, and on a
 			// loaded machine a server binding it first gets EADDRNOTAVAIL.

@@ -102,7 +102,7 @@ func checkLabOnly(args []string) error {
 			return fmt.Errorf("unexpected positional argument %q", a)
 		}
 		name, val, next := flagValue(i)
-		if name == "--no-portal-check" {
+		if name == "--no-portal-check" || name == "--no-proxy" {
 			// A boolean: it takes no value (unless written =true).
 			if k, v, ok := strings.Cut(a, "="); ok && (k != name || v != "true") {
 				return fmt.Errorf("%s takes no value but %q", name, a)
@@ -139,6 +139,11 @@ func checkLabOnly(args []string) error {
 			u, err := url.Parse(val)
 			if err != nil || u.Scheme != "http" || !labIP(u.Hostname()) && !labName(u.Hostname()) {
 				return fmt.Errorf("--portal-url %q is not an http:// URL in the lab", val)
+			}
+		case "--proxy":
+			u, err := url.Parse(val)
+			if err != nil || u.Scheme != "http" || !labIP(u.Hostname()) || u.User != nil {
+				return fmt.Errorf("--proxy %q is not an http:// proxy address in the lab", val)
 			}
 		case "--layers":
 			internet = false

@@ -3,12 +3,17 @@
 package e2e
 
 import (
+	"bufio"
 	"fmt"
+	"net"
+	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/miekg/dns"
+	"github.com/vishvananda/netns"
 )
 
 // The faults that waste an afternoon (issue 9): IPv6 that is set up but
@@ -27,7 +32,7 @@ const (
 )
 
 func afternoonScenarios() []scenario {
-	return []scenario{
+	return append([]scenario{
 		{
 			// IPv6 is configured on the client (address, default route)
 			// and its gateway answers over IPv6, but the router forwards
@@ -137,5 +142,145 @@ func afternoonScenarios() []scenario {
 					})
 			},
 		},
+	}, portalScenarios()...)
+}
+
+// Captive portals and proxies (issue 9, items 1 and 2).
+const (
+	reasonCaptivePortal  = "internet.captive_portal"
+	reasonProxyOnly      = "internet.proxy_only"
+	reasonProxyUnreached = "proxy.unreachable"
+	portalCheckURL       = "http://check.lab.test" + portalCheckPath
+	labProxyURL          = "http://" + proxyV4 + ":" + proxyPort
+)
+
+// portalScenarios: a guest network waiting for a sign-in, an office whose
+// web works only through its proxy, and that office with its proxy down.
+func portalScenarios() []scenario {
+	return []scenario{
+		{
+			// A hotel network before sign-in: DNS works, every web
+			// request is redirected to the login page (the router DNATs
+			// tcp/80 to its portal server), HTTPS and ping go nowhere.
+			name: "captive_portal",
+			fault: func(t *testing.T, l *lab) {
+				l.nft(t, nsRouter, "table inet np_fault {",
+					"  chain prerouting { type nat hook prerouting priority dstnat; policy accept;",
+					"    iifname \"r-lan\" meta nfproto ipv4 tcp dport 80 dnat ip to "+gwV4+":"+portalPort,
+					"    iifname \"r-lan\" meta nfproto ipv6 tcp dport 80 dnat ip6 to ["+gwV6+"]:"+portalPort,
+					"  }",
+					"  chain forward { type filter hook forward priority 0; policy accept;",
+					"    iifname \"r-lan\" tcp dport 443 drop",
+					"    iifname \"r-lan\" icmp type echo-request drop",
+					"    iifname \"r-lan\" icmpv6 type echo-request drop",
+					"  }",
+					"}")
+			},
+			labSays: func(l *lab) error {
+				status, loc, err := labHTTPGet(l.ns(nsClient), svcV4, "check.lab.test", portalCheckPath)
+				if err != nil || status != 302 || !strings.Contains(loc, "login.lab.test") {
+					return fmt.Errorf("GET %s from the client: %d %q %v, want a redirect to login.lab.test", portalCheckURL, status, loc, err)
+				}
+				if err := expectTCP(l, svcV4, 443, "filtered"); err != nil {
+					return err
+				}
+				return expectRcode(l, resolverAV4, "check.lab.test", "NOERROR")
+			},
+			args: func(a *argSet) {
+				a.portalURLs = []string{portalCheckURL}
+				a.targets = []string{"https://svc.lab.test/"}
+			},
+			status: failOnly, layer: []string{"internet"}, reason: []string{reasonCaptivePortal},
+			evidence: func(t asserter, r *report) {
+				wantCheck(t, r, "internet", "a portal check that names login.lab.test as where to sign in",
+					func(c check) bool {
+						return c.Name == "portal" && c.Reason == reasonCaptivePortal && c.str("location_host") == "login.lab.test"
+					})
+				if !slices.Contains(r.Verdict.Consequences, "service") {
+					t.Errorf("the HTTPS target's failure should follow from the portal: consequences %v", r.Verdict.Consequences)
+				}
+			},
+		},
+		{
+			// An office where the web works only through its proxy: the
+			// router lets out DNS and connections to the proxy, nothing
+			// else. Not an internet failure: the proxy works.
+			name:  "proxy_only",
+			fault: func(t *testing.T, l *lab) { l.nft(t, nsRouter, proxyOnlyRules(false)...) },
+			labSays: func(l *lab) error {
+				if err := expectTCP(l, proxyV4, mustAtoi(proxyPort), "open"); err != nil {
+					return err
+				}
+				if err := expectTCP(l, svcV4, 443, "filtered"); err != nil {
+					return err
+				}
+				return expectNoPing(l, anycastV4)
+			},
+			args: func(a *argSet) {
+				a.proxy = labProxyURL
+				a.targets = []string{"https://svc.lab.test/"}
+			},
+			status: okOnly, layer: []string{"none"},
+			evidence: func(t asserter, r *report) {
+				wantLayerReason(t, r, "internet", reasonProxyOnly)
+				wantCheck(t, r, "service", "a proxy check that reached svc through "+labProxyURL,
+					func(c check) bool { return c.Name == "proxy" && c.Status == "ok" })
+			},
+		},
+		{
+			// The same office with its proxy down (the proxy port refuses):
+			// the proxy is the fault, named.
+			name:  "proxy_down",
+			fault: func(t *testing.T, l *lab) { l.nft(t, nsRouter, proxyOnlyRules(true)...) },
+			labSays: func(l *lab) error {
+				return expectTCP(l, proxyV4, mustAtoi(proxyPort), "closed")
+			},
+			args: func(a *argSet) {
+				a.proxy = labProxyURL
+				a.targets = []string{"https://svc.lab.test/"}
+			},
+			status: failOnly, layer: []string{"service"}, reason: []string{reasonProxyUnreached},
+			evidence: func(t asserter, r *report) {
+				wantCheck(t, r, "service", "a proxy check naming "+proxyV4+" with reason "+reasonProxyUnreached,
+					func(c check) bool { return c.Reason == reasonProxyUnreached && c.mentions(proxyV4) })
+			},
+		},
 	}
+}
+
+// proxyOnlyRules let the client out only to DNS and the proxy; with
+// proxyDown the proxy's port answers with a reset, as a stopped proxy's.
+func proxyOnlyRules(proxyDown bool) []string {
+	toProxy := "    iifname \"r-lan\" ip daddr " + proxyV4 + " tcp dport " + proxyPort + " accept"
+	if proxyDown {
+		toProxy = "    iifname \"r-lan\" ip daddr " + proxyV4 + " tcp dport " + proxyPort + " reject with tcp reset"
+	}
+	return []string{"table inet np_fault {",
+		"  chain forward { type filter hook forward priority 0; policy accept;",
+		"    iifname \"r-lan\" udp dport 53 accept",
+		toProxy,
+		"    iifname \"r-lan\" drop",
+		"  }",
+		"}"}
+}
+
+// labHTTPGet sends one plain HTTP GET from inside ns to ip:80 with the
+// given Host, without following redirects.
+func labHTTPGet(ns netns.NsHandle, ip, host, path string) (status int, location string, err error) {
+	var conn net.Conn
+	if err := withNS(ns, func() (err error) {
+		conn, err = net.DialTimeout("tcp", net.JoinHostPort(ip, "80"), time.Second)
+		return err
+	}); err != nil {
+		return 0, "", err
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(2 * time.Second))
+	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", path, host)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		return 0, "", err
+	}
+	resp.Body.Close()
+	return resp.StatusCode, resp.Header.Get("Location"), nil
 }

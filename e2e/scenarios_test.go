@@ -28,7 +28,10 @@ const lossCount = 50
 func scenarios() []scenario {
 	return append([]scenario{
 		{
-			name:   "healthy",
+			name: "healthy",
+			// The captive-portal check runs against the lab's check URL
+			// (204 when the network is open).
+			args:   func(a *argSet) { a.portalURLs = []string{portalCheckURL} },
 			status: okOnly, layer: []string{"none"},
 			evidence: func(t asserter, r *report) {
 				wantCheck(t, r, "service", "a tcp check with port_state open",
@@ -589,4 +592,17 @@ func expectRcode(l *lab, server, name string, want ...string) error {
 		}
 	}
 	return fmt.Errorf("dns %s @%s: %s, want %v", name, server, got, want)
+}
+
+func wantLayerReason(t asserter, r *report, layer, reason string) {
+	t.Helper()
+	for _, l := range r.Layers {
+		if l.Name == layer {
+			if l.Reason != reason {
+				t.Errorf("layer %s reason = %q, want %q (status %s, note %q)", layer, l.Reason, reason, l.Status, l.Note)
+			}
+			return
+		}
+	}
+	t.Errorf("layer %s missing from the report", layer)
 }

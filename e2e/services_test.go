@@ -17,11 +17,14 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/vishvananda/netns"
+
+	"github.com/netprobe/netprobe/internal/testproxy"
 )
 
 // labCerts is a throw-away PKI made fresh for each run: a CA (handed to
@@ -229,6 +232,11 @@ func (s *tcpService) close() {
 // for the virtual host brokenName: 503, like a site whose application
 // servers are down behind a working front end.
 var httpHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == portalCheckPath {
+		// The connectivity check, as Android's generate_204 answers it.
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
 	w.Header().Set("Content-Type", "text/plain")
 	host := r.Host
 	if h, _, err := net.SplitHostPort(host); err == nil {
@@ -242,6 +250,21 @@ var httpHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) 
 	}
 	_, _ = io.WriteString(w, "netprobe fault lab: ok\n")
 })
+
+// portalCheckPath is the lab's connectivity-check URL path (204 when the
+// network is open).
+const portalCheckPath = "/generate_204"
+
+// servePortal answers every HTTP request the way a hotel network's captive
+// portal does before the guest signs in: a redirect to its login page.
+func servePortal(ln net.Listener) func() {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://login.lab.test/portal?client=10.77.1.10&session=8f2c", http.StatusFound)
+	})
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: serverPatience, ErrorLog: nullLog}
+	go func() { _ = srv.Serve(ln) }()
+	return func() { _ = srv.Close() }
+}
 
 // serverPatience is how long a lab web server waits for a TLS handshake
 // and a request's headers (net/http uses ReadHeaderTimeout for both). It is
@@ -362,6 +385,11 @@ func (l *lab) startServers() error {
 		add(up, ip, 25, serveBanner("220 mail.lab.test ESMTP fault lab\r\n"))
 		add(up, ip, 587, serveBanner("220 mail.lab.test ESMTP fault lab\r\n"))
 	}
+	// The captive portal's login server on the router (only a fault
+	// redirects the clients' web traffic to it).
+	rt := l.ns(nsRouter)
+	add(rt, gwV4, mustAtoi(portalPort), servePortal)
+	add(rt, gwV6, mustAtoi(portalPort), servePortal)
 	pr := l.ns(nsPrinter)
 	for _, ip := range []string{printerV4, printerV6} {
 		add(pr, ip, 9100, serveBanner("")) // raw/JetDirect: silent, takes bytes
@@ -377,6 +405,26 @@ func (l *lab) startServers() error {
 			s.close()
 		}
 	})
+
+	// The office web proxy, in the "internet": it listens and dials from
+	// inside the upstream namespace only (its dialer switches there), so
+	// nothing it forwards can leave the lab.
+	if err := withNS(up, func() error {
+		l.proxy = testproxy.Start(l.t, testproxy.Options{
+			Listen: net.JoinHostPort(proxyV4, proxyPort),
+			Hosts:  map[string]string{"svc.lab.test": svcV4, "www.lab.test": svcV4, svcV4: svcV4},
+			Dial: func(network, addr string) (conn net.Conn, err error) {
+				err = withNS(up, func() (err error) {
+					conn, err = net.DialTimeout(network, addr, 2*time.Second)
+					return err
+				})
+				return conn, err
+			},
+		})
+		return nil
+	}); err != nil {
+		return fmt.Errorf("proxy: %w", err)
+	}
 
 	relay, err := startDelayRelay(l.ns(nsRouter), routerTunDev, 600*time.Millisecond)
 	if err != nil {
@@ -401,4 +449,12 @@ func (l *lab) startServers() error {
 	l.snmp = agent
 	l.addCleanup(agent.stop)
 	return nil
+}
+
+func mustAtoi(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		panic(err)
+	}
+	return n
 }

@@ -57,6 +57,10 @@ type Options struct {
 	// Listen is the address to listen on; empty means 127.0.0.1:0. (A
 	// fault lab may listen on a lab address inside its own namespace.)
 	Listen string
+	// Dial, when set, opens the proxy's connections to the targets
+	// instead of net.DialTimeout: a fault lab's proxy must dial from
+	// inside the lab's namespace, never from the host's.
+	Dial func(network, addr string) (net.Conn, error)
 }
 
 // Proxy is a running proxy.
@@ -174,7 +178,11 @@ func (p *Proxy) handle(c net.Conn) {
 		reply(c, http.StatusBadGateway, nil, "cannot resolve "+name+"\n")
 		return
 	}
-	up, err := net.DialTimeout("tcp", net.JoinHostPort(to, port), 2*time.Second)
+	dial := p.opt.Dial
+	if dial == nil {
+		dial = func(network, addr string) (net.Conn, error) { return net.DialTimeout(network, addr, 2*time.Second) }
+	}
+	up, err := dial("tcp", net.JoinHostPort(to, port))
 	if err != nil {
 		reply(c, http.StatusBadGateway, nil, "cannot connect\n")
 		return
