@@ -4,7 +4,6 @@ go 1.26.8
 
 require (
 	github.com/gosnmp/gosnmp v1.47.0
-	github.com/jackpal/gateway v1.0.6
 	github.com/miekg/dns v1.1.73
 	github.com/prometheus-community/pro-bing v0.9.1
 	github.com/spf13/cobra v1.10.2
