@@ -2,11 +2,24 @@
 
 GO ?= go
 
-.PHONY: build test e2e fuzz
+# The build's identity, stamped into cmd.Version, cmd.Commit and cmd.Date
+# (a plain `go build` or `go install` falls back to the Go build info).
+VERSION ?= $(patsubst v%,%,$(shell git describe --tags --always --dirty 2>/dev/null || echo dev))
+COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
+DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+PKG     := github.com/netprobe/netprobe/cmd
+LDFLAGS := -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 
-# build: the one binary, into ./bin.
+.PHONY: build test e2e fuzz release
+
+# build: the one binary, into ./bin, with its version stamped in.
 build:
-	$(GO) build -o bin/netprobe ./cmd/netprobe
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/netprobe ./cmd/netprobe
+
+# release: archives for linux, darwin, windows and freebsd x amd64/arm64
+# and their SHA256SUMS, into ./dist (see scripts/release).
+release:
+	scripts/release $(VERSION)
 
 # test: every package; the fault lab (e2e/) runs too when this is root,
 # and skips itself with a message otherwise.

@@ -30,7 +30,7 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "netprobe")
-	build := exec.Command("go", "build", "-ldflags", "-X github.com/netprobe/netprobe/cmd.Version=test", "-o", binary, "./netprobe")
+	build := exec.Command("go", "build", "-ldflags", stampFlags, "-o", binary, "./netprobe")
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {
 		panic("building netprobe: " + err.Error())
@@ -252,10 +252,55 @@ func TestPipedTextIsPlain(t *testing.T) {
 	}
 }
 
+// stampFlags are the -ldflags a release build passes (scripts/release),
+// with values the tests recognise.
+const stampFlags = "-X github.com/netprobe/netprobe/cmd.Version=v0.0.0-test" +
+	" -X github.com/netprobe/netprobe/cmd.Commit=0123456789abcdef0123456789abcdef01234567" +
+	" -X github.com/netprobe/netprobe/cmd.Date=2026-01-02T03:04:05Z"
+
+// TestVersion runs the binary TestMain built with a release build's
+// -ldflags: the stamped version, commit and date come out.
 func TestVersion(t *testing.T) {
 	r := netprobe(t, "version")
-	if r.code != 0 || strings.TrimSpace(r.stdout) != "netprobe test" {
+	lines := strings.Split(r.stdout, "\n")
+	if r.code != 0 || len(lines) < 4 {
 		t.Fatalf("version: exit %d, %q", r.code, r.stdout)
+	}
+	want := []string{"netprobe 0.0.0-test", "commit: 0123456789abcdef0123456789abcdef01234567", "built:  2026-01-02T03:04:05Z"}
+	for i, w := range want {
+		if lines[i] != w {
+			t.Errorf("line %d = %q, want %q", i+1, lines[i], w)
+		}
+	}
+	if !strings.HasPrefix(lines[3], "go:     go1.") {
+		t.Errorf("line 4 = %q", lines[3])
+	}
+}
+
+// TestVersionFromBuildInfo builds without -ldflags, as `go build` in a
+// checkout does: the commit comes from the toolchain's VCS stamp.
+func TestVersionFromBuildInfo(t *testing.T) {
+	head, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	if err != nil {
+		t.Skipf("not a git checkout (%v): no VCS stamp to read", err)
+	}
+	if st, err := os.Stat(filepath.Join("..", ".git")); err != nil || !st.IsDir() {
+		// The go command finds a repository only by a .git directory;
+		// in a git worktree .git is a file and nothing is stamped.
+		t.Skip("the module root has no .git directory (a git worktree?): the toolchain stamps no VCS data")
+	}
+	bin := filepath.Join(t.TempDir(), "netprobe")
+	build := exec.Command("go", "build", "-buildvcs=true", "-o", bin, "./netprobe")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "version").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(out), "\n")
+	if len(lines) < 3 || !strings.HasPrefix(lines[1], "commit: "+strings.TrimSpace(string(head))) || !strings.HasPrefix(lines[0], "netprobe ") || strings.HasPrefix(lines[2], "built:  unknown") {
+		t.Errorf("version output\n%s\nwant the commit %s and its date", out, head)
 	}
 }
 

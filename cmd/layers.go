@@ -126,14 +126,15 @@ func NewCmdPrinter(f *Factory) *cobra.Command {
 	return c
 }
 
-// NewCmdVersion prints the version.
+// NewCmdVersion prints the version, commit, build date and toolchain; the
+// first line alone ("netprobe 0.4.0") is for scripts.
 func NewCmdVersion(f *Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Print netprobe's version",
+		Short: "Print netprobe's version, commit and build date",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			_, err := c.OutOrStdout().Write([]byte("netprobe " + Version + "\n"))
+			_, err := c.OutOrStdout().Write([]byte(build.String()))
 			return err
 		},
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/netprobe/netprobe/diagnose"
+	"github.com/netprobe/netprobe/internal/buildinfo"
 	"github.com/netprobe/netprobe/internal/fdlimit"
 	"github.com/netprobe/netprobe/internal/iostreams"
 	"github.com/netprobe/netprobe/internal/sanitize"
@@ -40,8 +41,25 @@ const (
 	ExitInterrupted = 130
 )
 
-// Version is set at build time with -ldflags "-X github.com/netprobe/netprobe/cmd.Version=...".
-var Version = "dev"
+// Version, Commit and Date identify the build. A release build stamps
+// them with -ldflags "-X github.com/netprobe/netprobe/cmd.Version=0.4.0
+// -X ...cmd.Commit=<sha> -X ...cmd.Date=<RFC 3339>" (scripts/release);
+// whatever it left empty is filled at start from the Go build info, so a
+// `go install ...@v0.4.0` names its version too (internal/buildinfo).
+var (
+	Version = buildinfo.Unstamped
+	Commit  = ""
+	Date    = ""
+)
+
+// build is the resolved build identity; init resolves it before any
+// command reads Version, so reports and `netprobe version` agree.
+var build buildinfo.Info
+
+func init() {
+	build = buildinfo.Read(Version, Commit, Date)
+	Version = build.Version
+}
 
 // Factory carries what every command needs; tests replace its parts.
 type Factory struct {

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,7 +13,6 @@ import (
 	"time"
 
 	probing "github.com/prometheus-community/pro-bing"
-	"golang.org/x/net/icmp"
 
 	"github.com/netprobe/netprobe/internal/fdlimit"
 	"github.com/netprobe/netprobe/result"
@@ -33,36 +30,6 @@ const (
 type ICMPPermission struct {
 	Mode   string
 	Reason string
-}
-
-// DetectICMP finds out which ICMP socket this process may open. It opens
-// and closes a socket; nothing is sent.
-func DetectICMP() ICMPPermission {
-	if runtime.GOOS == "windows" {
-		// pro-bing on Windows always uses raw sockets.
-		if c, err := icmp.ListenPacket("ip4:icmp", "0.0.0.0"); err == nil {
-			c.Close()
-			return ICMPPermission{Mode: ICMPPrivileged}
-		}
-		return ICMPPermission{Mode: ICMPDenied, Reason: "ICMP needs a raw socket on Windows: run as Administrator"}
-	}
-	if c, err := icmp.ListenPacket("udp4", "0.0.0.0"); err == nil {
-		c.Close()
-		return ICMPPermission{Mode: ICMPUnprivileged}
-	}
-	if c, err := icmp.ListenPacket("ip4:icmp", "0.0.0.0"); err == nil {
-		c.Close()
-		return ICMPPermission{Mode: ICMPPrivileged}
-	}
-	reason := "this user may not open ICMP sockets"
-	if runtime.GOOS == "linux" {
-		rng := "unknown"
-		if b, err := os.ReadFile("/proc/sys/net/ipv4/ping_group_range"); err == nil {
-			rng = strings.Join(strings.Fields(string(b)), " ")
-		}
-		reason = fmt.Sprintf("ping not permitted: net.ipv4.ping_group_range is %q and does not include group %d, and the process lacks CAP_NET_RAW", rng, os.Getgid())
-	}
-	return ICMPPermission{Mode: ICMPDenied, Reason: reason}
 }
 
 // PingOptions configures a reachability check.
