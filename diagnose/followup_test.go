@@ -39,21 +39,7 @@ func zoneOf(name, addr string) dns.Handler {
 // the verdict becomes dns.wrong_answer with the service as its
 // consequence.
 func TestRunConfirmsAWrongDNSAnswer(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	port := ln.Addr().(*net.TCPAddr).Port
+	port := testnet.OpenTCP(t)
 	liar := testnet.StartDNS(t, zoneOf("www.lab.test", "127.0.0.2"))
 	truth := testnet.StartDNS(t, zoneOf("www.lab.test", "127.0.0.1"))
 

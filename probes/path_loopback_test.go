@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netprobe/netprobe/internal/testnet"
 	"github.com/netprobe/netprobe/result"
 )
 
@@ -73,26 +74,7 @@ func bigChain(t *testing.T) tls.Certificate {
 // serveLoopback accepts on 127.0.0.1:0 and runs handle on every
 // connection until the test ends.
 func serveLoopback(t *testing.T, handle func(net.Conn)) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-				handle(c)
-			}()
-		}
-	}()
-	return ln.Addr().(*net.TCPAddr).Port
+	return testnet.ServeTCP(t, handle)
 }
 
 func TestTraceLoopback(t *testing.T) {

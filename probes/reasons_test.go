@@ -18,31 +18,14 @@ import (
 // pure judging step where loopback cannot produce it) and asserts the
 // code.
 
-// serveBytes accepts connections on loopback and answers each with b,
-// then closes it.
+// serveBytes accepts connections on loopback and answers each with b
+// after reading its request (or TLS ClientHello).
 func serveBytes(t *testing.T, b []byte) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				buf := make([]byte, 4096)
-				c.SetReadDeadline(time.Now().Add(2 * time.Second))
-				c.Read(buf) // the request (or the TLS ClientHello)
-				c.Write(b)
-			}()
-		}
-	}()
-	return ln.Addr().String()
+	port := testnet.ServeTCP(t, func(c net.Conn) {
+		c.Read(make([]byte, 4096))
+		c.Write(b)
+	})
+	return net.JoinHostPort("127.0.0.1", itoa(port))
 }
 
 func TestServiceReasons(t *testing.T) {

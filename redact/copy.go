@@ -2,7 +2,9 @@ package redact
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -17,7 +19,7 @@ func (rd *redactor) evidence(m map[string]any) map[string]any {
 		return nil
 	}
 	out := make(map[string]any, len(m))
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		out[rd.str(k)] = rd.keyed(k, m[k])
 	}
 	return out
@@ -51,7 +53,7 @@ func (rd *redactor) value(v any) any {
 		return rd.evidence(x)
 	case map[string]string:
 		out := make(map[string]string, len(x))
-		for _, k := range sortedKeys(x) {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			if isSecretKey(k) {
 				out[rd.str(k)] = secretPlaceholder
 				continue

@@ -14,9 +14,11 @@
 package redact
 
 import (
+	"maps"
 	"math"
 	"net/netip"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -239,7 +241,7 @@ func (rd *redactor) collect(r *result.Report) {
 }
 
 func (rd *redactor) collectMap(m map[string]any) {
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		switch v := m[k].(type) {
 		case string:
 			if stem, ok := identityKeys[k]; ok && strings.TrimSpace(v) != "" {
@@ -607,13 +609,4 @@ func cloneLayers(ls []result.Layer) []result.Layer {
 		return nil
 	}
 	return append([]result.Layer(nil), ls...)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -3,8 +3,10 @@ package reports
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -176,17 +178,6 @@ func duration(d time.Duration) string {
 	return num(result.Millis(d)) + "ms"
 }
 
-// sortedKeys returns a map's keys in byte order, the order every renderer
-// shows evidence in so output is deterministic.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 // value formats one evidence value on a single line. Lists are joined with
 // ", ", maps as k=v in key order; printer types are counted because their
 // tables show them in full.
@@ -211,7 +202,7 @@ func value(v any) string {
 		return joinList(x)
 	case map[string]string:
 		out := make([]string, 0, len(x))
-		for _, k := range sortedKeys(x) {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			out = append(out, clean(k)+"="+clean(x[k]))
 		}
 		if len(out) == 0 {

@@ -4,7 +4,9 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -301,7 +303,7 @@ func checkLines(c result.Check) []string {
 	if e := clean(c.Error); e != "" {
 		out = append(out, "error: "+e)
 	}
-	for _, k := range sortedKeys(c.Evidence) {
+	for _, k := range slices.Sorted(maps.Keys(c.Evidence)) {
 		v := c.Evidence[k]
 		switch k {
 		case "supplies":

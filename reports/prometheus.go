@@ -183,7 +183,7 @@ func stringList(v any) []string {
 // precision (four decimals of the source unit, below any probe's), so 48.3
 // ms prints as 0.0483 and not as 0.048299999999999996.
 func scaled(v, div float64) float64 {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
+	if isBad(v) {
 		return v
 	}
 	return math.Round(v*1e4) / (div * 1e4)

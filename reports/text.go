@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/netprobe/netprobe/result"
@@ -254,7 +256,7 @@ func (t *textWriter) check(c result.Check) {
 
 // evidence lists every evidence key except those drawn as printer blocks.
 func (t *textWriter) evidence(ev map[string]any, in string) {
-	keys := sortedKeys(ev)
+	keys := slices.Sorted(maps.Keys(ev))
 	w := 0
 	for _, k := range keys {
 		if !drawnAsBlock(k, ev[k]) {

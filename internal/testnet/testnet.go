@@ -58,6 +58,14 @@ func ServeDNS(t testing.TB, s *dns.Server) {
 // OpenTCP listens on 127.0.0.1 and accepts (and closes) every connection.
 func OpenTCP(t testing.TB) int {
 	t.Helper()
+	return ServeTCP(t, func(net.Conn) {})
+}
+
+// ServeTCP accepts on 127.0.0.1:0 until the test ends and runs handle on
+// every connection (closed after it, and after five seconds at most), and
+// returns the port.
+func ServeTCP(t testing.TB, handle func(net.Conn)) int {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +77,11 @@ func OpenTCP(t testing.TB) int {
 			if err != nil {
 				return
 			}
-			c.Close()
+			go func() {
+				defer c.Close()
+				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+				handle(c)
+			}()
 		}
 	}()
 	return ln.Addr().(*net.TCPAddr).Port
