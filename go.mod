@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/gosnmp/gosnmp v1.47.0
+	github.com/influxdata/tdigest v0.0.1
 	github.com/jackpal/gateway v1.0.6
 	github.com/miekg/dns v1.1.73
 	github.com/prometheus-community/pro-bing v0.9.1
@@ -20,6 +21,5 @@ require (
 require (
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
-	github.com/influxdata/tdigest v0.0.1 // indirect
 	golang.org/x/sync v0.22.0 // indirect
 )
