@@ -36,6 +36,9 @@ type diagnoseFlags struct {
 	snmp        snmpFlags
 	// pingHosts are the ping command's arguments.
 	pingHosts []string
+	// pingIntervalFlag names the echo-interval flag: "interval", except
+	// on watch, where --interval is the time between rounds.
+	pingIntervalFlag string
 }
 
 func (d *diagnoseFlags) register(c *cobra.Command) {
@@ -51,7 +54,10 @@ func (d *diagnoseFlags) register(c *cobra.Command) {
 	fl.BoolVar(&d.noReference, "no-reference", false, "do not compare DNS answers with reference servers")
 	fl.StringSliceVar(&d.layers, "layers", nil, "only these layers (comma-separated: link,address,gateway,internet,dns,service,printer)")
 	fl.IntVar(&d.count, "count", probes.DefaultPingCount, "echo requests per gateway and upstream")
-	fl.DurationVar(&d.interval, "interval", probes.DefaultPingInterval, "time between echo requests")
+	if d.pingIntervalFlag == "" {
+		d.pingIntervalFlag = "interval"
+	}
+	fl.DurationVar(&d.interval, d.pingIntervalFlag, probes.DefaultPingInterval, "time between echo requests")
 	fl.Float64Var(&d.lossWarn, "loss-warn", probes.DefaultLossWarn, "packet loss (percent) from which a path is degraded")
 	fl.DurationVar(&d.rttWarn, "rtt-warn", probes.DefaultRTTWarn, "average round-trip time from which a path is degraded")
 	fl.StringVar(&d.caFile, "ca-file", "", "PEM file of extra CA certificates to trust for https targets")
@@ -110,7 +116,7 @@ func (d *diagnoseFlags) options(f *Factory) (diagnose.Options, error) {
 		return o, usagef("count %d must be at least 1", d.count)
 	}
 	if d.interval <= 0 {
-		return o, usagef("interval %s must be positive", d.interval)
+		return o, usagef("%s %s must be positive", d.pingIntervalFlag, d.interval)
 	}
 	for _, s := range d.upstreams {
 		a, err := netip.ParseAddr(strings.TrimSpace(s))

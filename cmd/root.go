@@ -21,6 +21,7 @@ import (
 	"github.com/netprobe/netprobe/redact"
 	"github.com/netprobe/netprobe/reports"
 	"github.com/netprobe/netprobe/result"
+	"github.com/netprobe/netprobe/watch"
 )
 
 // Exit codes, documented in --help and the README.
@@ -48,6 +49,8 @@ type Factory struct {
 	RunPorts func(ctx context.Context, o diagnose.Options, host string, ports []diagnose.PortSpec) *result.Report
 	// Getenv reads the environment (secrets may come from it).
 	Getenv func(string) string
+	// Clock paces the watch command; nil is the wall clock.
+	Clock watch.Clock
 }
 
 // usageError marks bad input: exit code 2.
@@ -151,6 +154,7 @@ Run it without arguments for a full diagnosis.
 		NewCmdDNS(f),
 		NewCmdPort(f),
 		NewCmdPrinter(f),
+		NewCmdWatch(f),
 		NewCmdVersion(f),
 	)
 	return root
