@@ -3,6 +3,8 @@ module github.com/netprobe/netprobe
 go 1.26.8
 
 require (
+	github.com/chromedp/cdproto v0.159.0
+	github.com/chromedp/chromedp v0.23.0
 	github.com/gosnmp/gosnmp v1.47.0
 	github.com/influxdata/tdigest v0.0.1
 	github.com/jackpal/gateway v1.0.6
@@ -19,6 +21,7 @@ require (
 )
 
 require (
+	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
 	golang.org/x/sync v0.22.0 // indirect
