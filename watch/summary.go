@@ -131,11 +131,10 @@ type Loss struct {
 
 // Timeline is the watch in at most Config.Buckets slices of equal width.
 type Timeline struct {
-	Start    time.Time     `json:"start"`
-	Width    time.Duration `json:"-"`
-	WidthMS  float64       `json:"bucket_ms"`
-	Buckets  []Bucket      `json:"buckets"`
-	Interval time.Duration `json:"-"`
+	Start   time.Time     `json:"start"`
+	Width   time.Duration `json:"-"`
+	WidthMS float64       `json:"bucket_ms"`
+	Buckets []Bucket      `json:"buckets"`
 }
 
 // Bucket is one slice: the worst state of each layer and verdict in it,
