@@ -1,7 +1,9 @@
 // Command loopsrv serves what a loopback-only `netprobe watch` benchmark
 // needs: a DNS server that answers every A question with 127.0.0.1 and a
-// TCP port that accepts connections, both on 127.0.0.1 only. It prints
-// "dns=127.0.0.1:PORT tcp=127.0.0.1:PORT" and serves until killed.
+// TCP port that accepts connections, both on 127.0.0.1 only. With -flap
+// the TCP port closes and opens again every that long, so the watch sees
+// a service that comes and goes. It prints "dns=127.0.0.1:PORT
+// tcp=127.0.0.1:PORT" and serves until killed.
 package main
 
 import (
@@ -10,6 +12,7 @@ import (
 	"log"
 	"net"
 	"os"
+	"time"
 
 	"github.com/miekg/dns"
 )
@@ -17,6 +20,7 @@ import (
 func main() {
 	dnsAddr := flag.String("dns", "127.0.0.1:0", "DNS listen address (UDP and TCP)")
 	tcpAddr := flag.String("tcp", "127.0.0.1:0", "TCP listen address")
+	flap := flag.Duration("flap", 0, "close and reopen the TCP port every this long (0: never)")
 	flag.Parse()
 	for _, a := range []string{*dnsAddr, *tcpAddr} {
 		h, _, err := net.SplitHostPort(a)
@@ -44,15 +48,29 @@ func main() {
 		_ = w.WriteMsg(m)
 	})
 	go func() { log.Fatal((&dns.Server{PacketConn: pc, Handler: h}).ActivateAndServe()) }()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				log.Fatal(err)
+	addr := ln.Addr().String()
+	fmt.Fprintf(os.Stdout, "dns=%s tcp=%s\n", pc.LocalAddr(), addr)
+	for {
+		done := make(chan struct{})
+		go func(ln net.Listener) {
+			defer close(done)
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return // closed by the flap
+				}
+				c.Close()
 			}
-			c.Close()
+		}(ln)
+		if *flap <= 0 {
+			select {}
 		}
-	}()
-	fmt.Fprintf(os.Stdout, "dns=%s tcp=%s\n", pc.LocalAddr(), ln.Addr())
-	select {}
+		time.Sleep(*flap)
+		ln.Close()
+		<-done
+		time.Sleep(*flap) // closed: connections are refused
+		if ln, err = net.Listen("tcp", addr); err != nil {
+			log.Fatal(err)
+		}
+	}
 }
