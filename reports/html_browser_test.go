@@ -152,6 +152,16 @@ func open(t *testing.T, ctx context.Context, file, shotName string, ours bool) o
 		if ours && bg != mode.bg {
 			t.Errorf("%s mode: page background %s, want %s", mode.name, bg, mode.bg)
 		}
+		if ours && mode.name == "print" {
+			// On paper even a dark screen's badges are outlines on white.
+			badge, err := chromedp.Run(tab, chromedp.Evaluate[string](`getComputedStyle(document.querySelector("h1 .badge")).backgroundColor`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if badge != "rgb(255, 255, 255)" {
+				t.Errorf("print mode: the verdict badge's background is %s, want white", badge)
+			}
+		}
 		shot, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
 		if err != nil {
 			t.Fatal(err)
