@@ -73,7 +73,10 @@ summary to stdout. Memory stays flat however long the watch runs.
 	fl.DurationVar(&w.every, "interval", 5*time.Second, "time from the start of one round to the next")
 	fl.DurationVar(&w.duration, "duration", 0, "stop after this long and print the summary (default: until Ctrl-C)")
 	fl.IntVar(&w.fullEvery, "full-every", watch.DefaultFullEvery, "run the whole diagnosis every N rounds; 1 makes every round full")
+	// The shared flags mean something slightly different here.
 	fl.Lookup("output").Usage = "summary format: " + strings.Join(reports.WatchFormats, ", ")
+	fl.Lookup("timeout").Usage = "time budget of each round"
+	fl.Lookup("verbose").Usage = "list the most recent changes in the text summary too"
 	return c
 }
 
