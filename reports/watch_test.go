@@ -152,3 +152,20 @@ func TestWatchJSONShape(t *testing.T) {
 		})
 	}
 }
+
+// TestGoldenWatchLines writes the live lines of the flapping fixture's
+// outages (the first round, then every change into or out of a failure):
+// the README shows them, and TestReadmeWatchLines keeps it in step.
+func TestGoldenWatchLines(t *testing.T) {
+	var picked []watch.Change
+	for _, c := range reporttest.WatchFlapping().Changes {
+		if c.From == "" || c.To == result.Fail || c.From == result.Fail {
+			picked = append(picked, c)
+		}
+	}
+	var b bytes.Buffer
+	if err := reports.WatchLines(&b, picked[:7], reports.TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "watch-flapping.lines.txt", b.Bytes())
+}
