@@ -141,6 +141,9 @@ func (l *Loop) Watch(ctx context.Context) (time.Time, bool) {
 		roundStart := clock.Now()
 		p := l.Agg.Next(l.FullEvery)
 		r := l.Run(ctx, p)
+		if r != nil && r.StartedAt.IsZero() {
+			r.StartedAt = roundStart // the aggregator's clock is the reports'
+		}
 		if ctx.Err() != nil && r != nil {
 			// Cut short, by the end of the watch or by an interrupt: its
 			// results are partial either way.
