@@ -351,8 +351,12 @@ func longestText(l watch.LayerSummary) string {
 	return duration(l.Longest.Duration) + " from " + stamp(l.Longest.Start)
 }
 
-// pathTitle names a path: "gateway ping 10.77.1.1".
+// pathTitle names a path: "gateway ping 10.77.1.1", or "dns example.com
+// @192.168.1.1" where the check is named like its layer.
 func pathTitle(ps watch.PathSummary) string {
+	if ps.Check == ps.Layer.String() {
+		return ps.Layer.String() + " " + clean(ps.Target)
+	}
 	return ps.Layer.String() + " " + clean(ps.Check) + " " + clean(ps.Target)
 }
 
