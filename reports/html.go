@@ -78,6 +78,8 @@ type htmlCheck struct {
 	Problems, Errors, Display                        []string
 	Alerts                                           []htmlAlert
 	Hops                                             []htmlHop
+	// HopPing is set when some hop was also pinged directly.
+	HopPing bool
 }
 
 type htmlLevel struct {
@@ -91,7 +93,7 @@ type htmlAlert struct{ Severity, Code, Description string }
 type htmlHop struct {
 	TTL                       int
 	Addr, Mark, Replies, Loss string
-	LossWidth, Avg            string
+	LossWidth, Avg, PingLoss  string
 }
 
 type htmlDetail struct{ Title, Status, Took, Error, JSON string }
@@ -230,6 +232,9 @@ func htmlCheckOf(c result.Check) htmlCheck {
 		}
 	}
 	hc.Hops = htmlHops(c.Evidence)
+	for _, h := range hc.Hops {
+		hc.HopPing = hc.HopPing || h.PingLoss != ""
+	}
 	return hc
 }
 
@@ -313,6 +318,10 @@ type hopRow struct {
 	Received int      `json:"received"`
 	LossPct  *float64 `json:"loss_pct"`
 	AvgMS    *float64 `json:"avg_ms"`
+	// PingLossPct is the loss of echo requests sent straight to the hop:
+	// a router that looks lossy in the trace but answers these is only
+	// rate-limiting its ICMP errors.
+	PingLossPct *float64 `json:"ping_loss_pct"`
 }
 
 // htmlHops draws the evidence "hops" of a trace check, if it has any.
@@ -341,6 +350,9 @@ func htmlHops(ev map[string]any) []htmlHop {
 		}
 		if h.AvgMS != nil && !math.IsNaN(*h.AvgMS) {
 			hh.Avg = num(*h.AvgMS) + " ms"
+		}
+		if h.PingLossPct != nil && !math.IsNaN(*h.PingLossPct) {
+			hh.PingLoss = num(math.Min(math.Max(*h.PingLossPct, 0), 100)) + "%"
 		}
 		switch {
 		case isHop(ev["loss_from_hop"], h):

@@ -196,12 +196,14 @@ func TestHTMLTraceHops(t *testing.T) {
 		Received int      `json:"received"`
 		LossPct  float64  `json:"loss_pct"`
 		AvgMS    *float64 `json:"avg_ms"`
+		PingLoss *float64 `json:"ping_loss_pct,omitempty"`
 	}
 	avg := 3.5
-	typed := []hop{{1, "192.168.1.1", 10, 10, 0, &avg}, {2, "203.0.113.9", 10, 4, 60, &avg}, {3, "", 10, 0, 100, nil}}
+	zero := 0.0
+	typed := []hop{{1, "192.168.1.1", 10, 10, 0, &avg, nil}, {2, "203.0.113.9", 10, 4, 60, &avg, &zero}, {3, "", 10, 0, 100, nil, nil}}
 	generic := []any{
 		map[string]any{"ttl": 1.0, "addr": "192.168.1.1", "sent": 10.0, "received": 10.0, "loss_pct": 0.0, "avg_ms": 3.5},
-		map[string]any{"ttl": 2.0, "addr": "203.0.113.9", "sent": 10.0, "received": 4.0, "loss_pct": 60.0, "avg_ms": 3.5},
+		map[string]any{"ttl": 2.0, "addr": "203.0.113.9", "sent": 10.0, "received": 4.0, "loss_pct": 60.0, "avg_ms": 3.5, "ping_loss_pct": 0.0},
 		map[string]any{"ttl": 3.0, "addr": "", "sent": 10.0, "received": 0.0, "loss_pct": 100.0, "avg_ms": nil},
 	}
 	for name, hops := range map[string]any{"typed": typed, "generic": generic} {
@@ -217,7 +219,7 @@ func TestHTMLTraceHops(t *testing.T) {
 				t.Fatal(err)
 			}
 			p := assertInert(t, b.Bytes())
-			for _, want := range []string{"Path to 1.1.1.1", "203.0.113.9", "4/10", "60%", "3.5 ms", "loss starts here", "(confirmation)"} {
+			for _, want := range []string{"Path to 1.1.1.1", "203.0.113.9", "4/10", "60%", "3.5 ms", "loss starts here", "(confirmation)", "Ping loss", "0%"} {
 				if !strings.Contains(p.text, want) {
 					t.Errorf("trace table lacks %q", want)
 				}
