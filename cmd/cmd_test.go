@@ -35,7 +35,8 @@ func capture(t *testing.T, env map[string]string, args ...string) (diagnose.Opti
 			got, ran = o, true
 			got.Targets = []diagnose.Target{{Host: host}}
 			return &result.Report{Schema: result.Schema, Verdict: result.Verdict{Status: result.Healthy}}
-		}}
+		},
+		Clock: &stepClock{now: time.Now()}} // a watch in an example ends at once
 	root := NewRootCmd(f)
 	root.SetArgs(args)
 	code := exitCode(root.ExecuteContext(context.Background()), io)

@@ -42,6 +42,9 @@ type diagnoseFlags struct {
 	noProxy       bool
 	// pingHosts are the ping command's arguments.
 	pingHosts []string
+	// pingIntervalFlag names the echo-interval flag: "interval", except
+	// on watch, where --interval is the time between rounds.
+	pingIntervalFlag string
 }
 
 func (d *diagnoseFlags) register(c *cobra.Command) {
@@ -57,7 +60,10 @@ func (d *diagnoseFlags) register(c *cobra.Command) {
 	fl.BoolVar(&d.noReference, "no-reference", false, "do not compare DNS answers with reference servers")
 	fl.StringSliceVar(&d.layers, "layers", nil, "only these layers (comma-separated: link,address,gateway,internet,dns,service,printer)")
 	fl.IntVar(&d.count, "count", probes.DefaultPingCount, "echo requests per gateway and upstream")
-	fl.DurationVar(&d.interval, "interval", probes.DefaultPingInterval, "time between echo requests")
+	if d.pingIntervalFlag == "" {
+		d.pingIntervalFlag = "interval"
+	}
+	fl.DurationVar(&d.interval, d.pingIntervalFlag, probes.DefaultPingInterval, "time between echo requests")
 	fl.Float64Var(&d.lossWarn, "loss-warn", probes.DefaultLossWarn, "packet loss (percent) from which a path is degraded")
 	fl.DurationVar(&d.rttWarn, "rtt-warn", probes.DefaultRTTWarn, "average round-trip time from which a path is degraded")
 	fl.DurationVar(&d.dnsSlow, "dns-slow", diagnose.DefaultDNSSlow, "median DNS answer time from which a resolver is slow")

@@ -26,6 +26,7 @@ import (
 	"github.com/netprobe/netprobe/redact"
 	"github.com/netprobe/netprobe/reports"
 	"github.com/netprobe/netprobe/result"
+	"github.com/netprobe/netprobe/watch"
 )
 
 // Exit codes, documented in --help and the README.
@@ -73,6 +74,8 @@ type Factory struct {
 	// Serve runs netprobe serve's HTTP server until ctx ends; tests
 	// substitute it so nothing listens.
 	Serve func(ctx context.Context, h http.Handler, listen string, ready func(addr string)) error
+	// Clock paces the watch command; nil is the wall clock.
+	Clock watch.Clock
 }
 
 // usageError marks bad input: exit code 2.
@@ -190,6 +193,7 @@ Run it without arguments for a full diagnosis.
 		NewCmdDNS(f),
 		NewCmdPort(f),
 		NewCmdPrinter(f),
+		NewCmdWatch(f),
 		NewCmdVersion(f),
 		NewCmdCheck(f),
 		NewCmdServe(f),

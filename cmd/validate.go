@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,6 +41,32 @@ var elementChecks = map[string]func(string) error{
 	"server":        func(s string) error { _, err := parseServer("server", s); return err },
 	"layers":        func(s string) error { _, err := parseLayers(strings.Split(s, ",")); return err },
 	"portal-url":    func(s string) error { _, err := diagnose.ParsePortalURL(s); return err },
+	// The watch command's own settings, checked as its validate does.
+	"ping-interval": func(s string) error {
+		return durationCheck("ping-interval", s, func(d time.Duration) bool { return d > 0 }, "must be positive")
+	},
+	"duration": func(s string) error {
+		return durationCheck("duration", s, func(d time.Duration) bool { return d >= 0 }, "is negative")
+	},
+	"full-every": func(s string) error {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 || n > 10000 {
+			return fmt.Errorf("full-every %s is out of range (1-10000)", input.Quote(s))
+		}
+		return nil
+	},
+}
+
+// durationCheck parses a duration value and applies ok to it.
+func durationCheck(name, s string, ok func(time.Duration) bool, why string) error {
+	d, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil {
+		return fmt.Errorf("%s %s is not a duration (write 5s, 200ms, 1m)", name, input.Quote(s))
+	}
+	if !ok(d) {
+		return fmt.Errorf("%s %s %s", name, d, why)
+	}
+	return nil
 }
 
 // check runs every single-value check on the flags' current values.
@@ -85,7 +112,11 @@ func (d *diagnoseFlags) checkScalar(name string) error {
 	case "count":
 		return diagnose.CheckCount(d.count)
 	case "interval":
-		return positive("interval", d.interval)
+		name := "interval"
+		if d.pingIntervalFlag != "" {
+			name = d.pingIntervalFlag // ping-interval on the watch command
+		}
+		return positive(name, d.interval)
 	case "loss-warn":
 		return threshold("loss-warn", d.lossWarn)
 	case "rtt-warn":
@@ -254,5 +285,12 @@ func newScratchFlags() (*diagnoseFlags, *pflag.FlagSet) {
 	d.register(c)
 	var servers []string
 	c.Flags().StringArrayVar(&servers, "server", nil, "")
+	// The watch command's own settings (its --interval is the time between
+	// rounds; the echo interval is --ping-interval there).
+	var pingInterval, duration time.Duration
+	var fullEvery int
+	c.Flags().DurationVar(&pingInterval, "ping-interval", 0, "")
+	c.Flags().DurationVar(&duration, "duration", 0, "")
+	c.Flags().IntVar(&fullEvery, "full-every", 0, "")
 	return d, c.Flags()
 }

@@ -1,7 +1,8 @@
 // Package reports renders a finished result.Report for people and for
 // machines: a terminal report, Markdown for tickets, JSON (the stable
 // netprobe.report/v1 schema), JUnit XML for CI and the Prometheus text
-// format for node_exporter's textfile collector.
+// format for node_exporter's textfile collector, and one self-contained
+// HTML page.
 //
 // Renderers only format. Every judgement (statuses, the verdict, advice,
 // what is a consequence of what) has been made before a Report reaches
@@ -27,12 +28,13 @@ const (
 
 // Formats lists the canonical output format names, in the order help texts
 // should show them.
-var Formats = []string{FormatText, FormatJSON, FormatMarkdown, FormatJUnit, FormatPrometheus}
+var Formats = []string{FormatText, FormatJSON, FormatMarkdown, FormatHTML, FormatJUnit, FormatPrometheus}
 
 // aliases maps the extra spellings people type to canonical names.
 var aliases = map[string]string{
 	"md":   FormatMarkdown,
 	"prom": FormatPrometheus,
+	"htm":  FormatHTML,
 }
 
 // ParseFormat maps a user-supplied format name (case-insensitive, aliases
@@ -65,6 +67,8 @@ func Render(w io.Writer, format string, r *result.Report, o TextOptions) error {
 		return Markdown(w, r)
 	case FormatJUnit:
 		return JUnit(w, r)
+	case FormatHTML:
+		return HTML(w, r)
 	default:
 		return Prometheus(w, r)
 	}

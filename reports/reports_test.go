@@ -38,7 +38,7 @@ func TestParseFormat(t *testing.T) {
 		})
 	}
 	_, err := reports.ParseFormat("yaml")
-	want := `unknown output format "yaml" (want text, json, markdown, junit, prometheus)`
+	want := `unknown output format "yaml" (want text, json, markdown, html, junit, prometheus)`
 	if err == nil || err.Error() != want {
 		t.Errorf("error = %v, want %s", err, want)
 	}
@@ -53,6 +53,7 @@ func TestRenderDispatches(t *testing.T) {
 		"text":       func(b *bytes.Buffer) error { return reports.Text(b, r, o) },
 		"json":       func(b *bytes.Buffer) error { return reports.JSON(b, r) },
 		"markdown":   func(b *bytes.Buffer) error { return reports.Markdown(b, r) },
+		"html":       func(b *bytes.Buffer) error { return reports.HTML(b, r) },
 		"junit":      func(b *bytes.Buffer) error { return reports.JUnit(b, r) },
 		"prometheus": func(b *bytes.Buffer) error { return reports.Prometheus(b, r) },
 	}
