@@ -155,7 +155,7 @@ func TestTextCollapsesIdleInterfaces(t *testing.T) {
 	if strings.Contains(out, "whatever words") {
 		t.Errorf("idle interfaces listed one by one:\n%s", out)
 	}
-	if !strings.Contains(out, "eth9") || !strings.Contains(out, "eth0 is up") {
+	if !strings.Contains(out, "eth9") || !strings.Contains(out, "eth0  is up") {
 		t.Errorf("a check that is not an idle interface was folded:\n%s", out)
 	}
 	verbose := text(t, r, reports.TextOptions{Width: -1, Verbose: true})

@@ -309,7 +309,7 @@ func (t *textWriter) shown(l result.LayerResult) []result.Check {
 	if len(out) == 0 {
 		other = ""
 	}
-	return append(out, result.Check{Name: idle[0].Name, Layer: l.Name, Status: result.Skip, Target: plural(len(idle), "interface", "interfaces"),
+	return append(out, result.Check{Name: idle[0].Name, Layer: l.Name, Status: result.Skip,
 		Detail: fmt.Sprintf("%d %sinterfaces %s (%s)", len(idle), other, what, strings.Join(names, ", "))})
 }
 
@@ -347,6 +347,11 @@ func (t *textWriter) layer(l result.LayerResult) {
 func (t *textWriter) check(c result.Check) {
 	head := "  " + t.mark(c.Status) + "  " + pad(t.txt(c.Name), t.nameW) + "  " + pad(t.txt(c.Target), t.targetW) + "  "
 	detail := t.txt(c.Detail)
+	// "10.77.1.1 answers ping" under the target 10.77.1.1 says the target
+	// twice: the table already names it.
+	if target := t.txt(c.Target); target != "" && strings.HasPrefix(detail, target+" ") {
+		detail = detail[len(target)+1:]
+	}
 	row := head + detail
 	if facts := factsFor(c); len(facts) > 0 {
 		sp := " "
