@@ -217,8 +217,24 @@ func (t *textWriter) render(r *result.Report) {
 	t.footer(r)
 }
 
+// VerdictLine writes only the report's first line, "Verdict: FAIL at the
+// DNS layer" (--quiet): for a person who wants the answer, or a script
+// that wants a log line next to the exit code.
+func VerdictLine(w io.Writer, r *result.Report, o TextOptions) error {
+	t := &textWriter{o: o}
+	t.verdictHead(r.Verdict)
+	_, err := w.Write(t.finish())
+	return err
+}
+
 // verdict writes the verdict block: the answer first, then what to do.
 func (t *textWriter) verdict(v result.Verdict) {
+	t.verdictHead(v)
+	t.verdictBody(v)
+}
+
+// verdictHead writes the verdict line.
+func (t *textWriter) verdictHead(v result.Verdict) {
 	head := headline(v)
 	if t.o.Unicode {
 		switch v.Status {
@@ -233,6 +249,11 @@ func (t *textWriter) verdict(v result.Verdict) {
 		}
 	}
 	t.line(t.paint(ansiBold, "Verdict:"), " ", t.paint(ansiBold+overallStyle(v.Status), head))
+}
+
+// verdictBody writes what follows the verdict line: the summary, the next
+// steps, consequences and evidence.
+func (t *textWriter) verdictBody(v result.Verdict) {
 	if s := t.txt(v.Summary); s != "" {
 		t.line(s)
 	}
