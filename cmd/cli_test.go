@@ -392,3 +392,48 @@ func TestDocsMan(t *testing.T) {
 		}
 	}
 }
+
+// TestProgressLeavesTheReport: with stderr a terminal the display draws
+// there, from the runner's progress hook, and stdout is byte for byte the
+// report of the same run without it.
+func TestProgressLeavesTheReport(t *testing.T) {
+	t.Setenv("TERM", "xterm-256color")
+	r := reporttest.DNSFailure()
+	run := func(errTTY bool, env map[string]string) (string, string) {
+		io, out, errOut := iostreams.Test()
+		io.SetStderrTTY(errTTY)
+		io.SetTerminalWidth(80)
+		f := &Factory{IO: io, Getenv: func(k string) string { return env[k] },
+			Run: func(_ context.Context, o diagnose.Options) *result.Report {
+				if o.Progress != nil {
+					for _, l := range r.Layers {
+						o.Progress(diagnose.Progress{Layer: l.Name, Round: 1, Done: 1, Total: 1, Status: l.Status, Checks: l.Checks})
+					}
+				}
+				return r
+			}}
+		root := NewRootCmd(f)
+		root.SetArgs([]string{"--upstream", "198.18.1.1"})
+		exitCode(root.ExecuteContext(context.Background()), io)
+		return out.String(), errOut.String()
+	}
+	plain, none := run(false, nil)
+	drawn, progress := run(true, nil)
+	if none != "" {
+		t.Errorf("stderr not a terminal, yet it got %q", none)
+	}
+	if drawn != plain {
+		t.Errorf("the report changed with the display on:\n%s\n---\n%s", drawn, plain)
+	}
+	for _, want := range []string{"Diagnosing the network", "dns  ", "\x1b[31m✗\x1b[0m 192.168.1.1 timeout", "gateway", "1.2 ms", "\r\x1b[J"} {
+		if !strings.Contains(progress, want) {
+			t.Errorf("the display lacks %q:\n%q", want, progress)
+		}
+	}
+	if !strings.HasSuffix(progress, "\r\x1b[J") {
+		t.Errorf("the display is not erased last:\n%q", progress)
+	}
+	if _, ci := run(true, map[string]string{"CI": "1"}); ci != "" {
+		t.Errorf("CI set, yet stderr got %q", ci)
+	}
+}

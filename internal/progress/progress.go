@@ -13,6 +13,7 @@ package progress
 import (
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -122,6 +123,7 @@ func (d *Display) Update(p diagnose.Progress) {
 		// The confirmation round: the first round's mark and figure
 		// stay; the line says it is being confirmed until it is.
 		l.confirming = p.Done < p.Total
+		d.drawLocked()
 		return
 	}
 	l.done, l.total = p.Done, p.Total
@@ -129,6 +131,9 @@ func (d *Display) Update(p diagnose.Progress) {
 		l.status = p.Status
 		l.figure = Figure(p.Status, p.Checks)
 	}
+	// At once: a run that ends before the next tick still shows each
+	// layer's mark.
+	d.drawLocked()
 }
 
 // Stop ends the ticker and erases every line drawn, leaving the cursor
@@ -189,7 +194,7 @@ func (d *Display) Lines() []string {
 func (d *Display) linesLocked() []string {
 	spin := d.spinner()
 	elapsed := d.o.Now().Sub(d.start)
-	head := spin + " " + d.o.Title + " " + d.ellipsis() + " " + seconds(elapsed)
+	head := spin + " " + d.o.Title + d.ellipsis() + " " + seconds(elapsed)
 	if d.o.Budget > 0 {
 		head += " of " + seconds(d.o.Budget)
 	}
@@ -294,7 +299,7 @@ var markColor = map[result.Status]string{
 
 // seconds writes an elapsed time as the report does: 2.3 s.
 func seconds(d time.Duration) string {
-	return strconv.FormatFloat(d.Round(100*time.Millisecond).Seconds(), 'f', 1, 64) + " s"
+	return num(d.Round(100*time.Millisecond).Seconds()) + " s"
 }
 
 // maxFigure bounds a figure drawn from the network's strings (a target
@@ -380,11 +385,12 @@ func joinNonEmpty(a, b string) string {
 // bound makes a figure terminal-safe and short.
 func bound(s string) string { return sanitize.String(s, maxFigure) }
 
-// num is a number as the report writes it: one decimal, two below 1.
+// num is a number as the report writes it: at most one decimal (two
+// below 1), no trailing zero.
 func num(v float64) string {
-	prec := 1
+	p := 10.0
 	if v < 1 {
-		prec = 2
+		p = 100
 	}
-	return strconv.FormatFloat(v, 'f', prec, 64)
+	return strconv.FormatFloat(math.Round(v*p)/p, 'f', -1, 64)
 }
