@@ -404,9 +404,10 @@ func factsFor(c result.Check) []string {
 	lower := strings.ToLower(detail)
 	var out []string
 	// "10/10 replies", "30% packet loss" and "does not answer ping" say
-	// the loss already.
+	// the loss already, and with nothing sent there is no loss to tell.
+	sent, counted := number(ev["sent"])
 	if v, ok := number(ev["loss_pct"]); ok && !strings.Contains(lower, "replies") && !strings.Contains(lower, "loss") &&
-		!strings.Contains(lower, "not answer ping") {
+		!strings.Contains(lower, "not answer ping") && !(counted && sent == 0) {
 		out = append(out, "loss "+num(v)+"%")
 	}
 	timed := figureIn.MatchString(detail)
@@ -415,7 +416,7 @@ func factsFor(c result.Check) []string {
 	} else if v, ok := number(ev["avg_ms"]); ok && !timed {
 		out = append(out, "avg "+num(v)+" ms")
 	}
-	if m, ok := ev["method"].(string); ok && m != "" && m != "icmp" && !strings.Contains(lower, strings.ToLower(m)) {
+	if m, ok := ev["method"].(string); ok && m != "" && m != "icmp" && m != "none" && !strings.Contains(lower, strings.ToLower(m)) {
 		out = append(out, "via "+clean(m))
 	}
 	if v, ok := ev["rcode"].(string); ok && v != "" && v == strings.ToUpper(v) && !strings.Contains(detail, v) &&

@@ -128,6 +128,12 @@ func TestTextOneFigureOnce(t *testing.T) {
 	if out := text(t, oneCheck(c), reports.TextOptions{Width: -1}); strings.Contains(out, "rtt 14.1") {
 		t.Errorf("the detail gives the time; the fact repeats it:\n%s", out)
 	}
+	// A ping that could not send: no "loss 0%", no "via none".
+	u := result.Check{Name: "ping", Layer: result.Internet, Target: "1.1.1.1", Status: result.Fail, Detail: "1.1.1.1 is unreachable: sendmsg: network is unreachable",
+		Evidence: map[string]any{"sent": 0, "received": 0, "loss_pct": 0.0, "method": "none"}}
+	if out := text(t, oneCheck(u), reports.TextOptions{Width: -1}); strings.Contains(out, "loss 0%") || strings.Contains(out, "via none") {
+		t.Errorf("facts of a ping that sent nothing:\n%s", out)
+	}
 }
 
 func oneCheck(c result.Check) *result.Report {
