@@ -129,6 +129,9 @@ var normalizers = []struct {
 	{regexp.MustCompile(`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC`), "TIME"},
 	{regexp.MustCompile(`[<>]?\d+(\.\d+)?\s?(ms|µs|us|s|m)\b`), "DURATION"},
 	{regexp.MustCompile(`:\d+->`), ":PORT->"},
+	// Go's resolver names the last of the system's servers it tried,
+	// which depends on which answered "refused" first.
+	{regexp.MustCompile(`lookup (\S+) on \S+?: `), "lookup $1 on RESOLVER: "},
 	{regexp.MustCompile(`\blinux/\w+`), "linux/ARCH"},
 }
 
@@ -148,6 +151,9 @@ func TestNormalizeRun(t *testing.T) {
 	b := "$ netprobe --x\nnetprobe 19fabdd-dirty | started 2027-11-12 13:14:15 UTC | took 3.9s of 10s budget\n  gw\n 12.3\n   ms, read udp 10.77.1.10:4021->198.18.1.53:53 (linux/arm64)"
 	if normalizeRun(a) != normalizeRun(b) {
 		t.Fatalf("%q\n%q", normalizeRun(a), normalizeRun(b))
+	}
+	if x, y := "lookup www.lab.test on 198.18.1.53: the DNS", "lookup www.lab.test on fd00:77:0:3::53: the DNS"; normalizeRun(x) != normalizeRun(y) {
+		t.Errorf("the resolver Go's lookup names must normalise: %q %q", normalizeRun(x), normalizeRun(y))
 	}
 	if normalizeRun(a) == normalizeRun(strings.Replace(a, "udp", "tcp", 1)) {
 		t.Fatal("a changed word must not normalise away")
