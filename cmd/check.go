@@ -84,7 +84,7 @@ func runCheck(c *cobra.Command, f *Factory, k *checkFlags) error {
 		return usageError{err}
 	}
 	k.out.failOn = failOn
-	return render(f, &k.out, f.Run(c.Context(), o))
+	return runWithProgress(c, f, &k.out, o, f.Run)
 }
 
 // parseFailOn reads --fail-on.

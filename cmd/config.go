@@ -105,7 +105,10 @@ func (d *diagnoseFlags) applyFlagConfig(c *cobra.Command, f *Factory, path strin
 	scratchD, scratch := newScratchFlags()
 	var secrets []string
 	for _, e := range entries {
-		fl := c.Flags().Lookup(e.name)
+		// A setting any diagnosing command takes is known: one file
+		// ($NETPROBE_CONFIG) serves every command, and a command uses
+		// the settings it has flags for.
+		fl := scratch.Lookup(e.name)
 		if fl == nil || e.name == "config" || e.name == "help" {
 			return usageError{e.key.errorf(path, "unknown setting %s", input.Quote(e.key.text))}
 		}
@@ -127,6 +130,9 @@ func (d *diagnoseFlags) applyFlagConfig(c *cobra.Command, f *Factory, path strin
 	}
 	for _, e := range entries {
 		fl := c.Flags().Lookup(e.name)
+		if fl == nil {
+			continue // a setting of other commands (checked above)
+		}
 		if fl.Changed {
 			continue // the command line wins (its value is checked with the flags)
 		}

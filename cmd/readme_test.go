@@ -34,14 +34,42 @@ func block(t *testing.T, doc, marker string) string {
 	return body[:end]
 }
 
+// TestReadmeExample: the README's example is e2e/testdata/readme-example.txt,
+// a real run in the fault lab (TestFaultLab/readme_example checks it
+// there), and its command line is one netprobe takes.
 func TestReadmeExample(t *testing.T) {
-	got := block(t, readme(t), "<!-- example:dns-failure")
-	want, err := os.ReadFile("../reports/testdata/golden/dns-failure.text.txt")
+	got := block(t, readme(t), "<!-- example:lab")
+	want, err := os.ReadFile("../e2e/testdata/readme-example.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got != string(want) {
-		t.Fatalf("README example differs from reports/testdata/golden/dns-failure.text.txt; copy the golden file into the README")
+		t.Fatalf("README example differs from e2e/testdata/readme-example.txt; copy the file into the README's example block")
+	}
+	line := ""
+	for _, l := range strings.Split(got, "\n") {
+		line += " " + strings.TrimSuffix(strings.TrimSpace(l), "\\")
+		if !strings.HasSuffix(l, "\\") {
+			break
+		}
+	}
+	fields := strings.Fields(line)
+	if len(fields) < 3 || fields[0] != "$" || fields[1] != "netprobe" {
+		t.Fatalf("the example does not start with its command line: %q", line)
+	}
+	if _, code, stderr := capture(t, nil, fields[2:]...); code != 0 {
+		t.Fatalf("the example's command line is refused: exit %d: %s", code, stderr)
+	}
+	for i, l := range strings.Split(got, "\n") {
+		if n := len([]rune(l)); n > 100 {
+			t.Errorf("example line %d is %d columns wide, want at most 100", i+1, n)
+		}
+		for _, r := range l {
+			if r > 127 {
+				t.Errorf("example line %d is not ASCII: %q", i+1, l)
+				break
+			}
+		}
 	}
 }
 

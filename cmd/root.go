@@ -139,7 +139,7 @@ func errorLine(msg string) string {
 // type.
 func isCobraUsage(err error) bool {
 	s := err.Error()
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "accepts ", "requires at least", "invalid argument", "flag needs an argument", "requires exactly"} {
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "accepts ", "requires at least", "invalid argument", "flag needs an argument", "requires exactly", "none of the others can be"} {
 		if strings.Contains(s, p) {
 			return true
 		}
@@ -158,7 +158,8 @@ const exitHelp = `Exit codes:
 // NewRootCmd builds the command tree. Without a subcommand, netprobe runs
 // diagnose.
 func NewRootCmd(f *Factory) *cobra.Command {
-	d := &diagnoseFlags{}
+	d := newDiagnoseFlags()
+	var showVersion bool
 	root := &cobra.Command{
 		Use:   "netprobe",
 		Short: "Find which layer of the network is broken",
@@ -167,25 +168,26 @@ link, address, gateway, internet, dns, service and printer. It names the
 lowest failing layer as the verdict, says what to do, and prints a report
 to paste into a ticket.
 
-Run it without arguments for a full diagnosis.
+Run it without arguments for a full diagnosis (netprobe diagnose).
 
 ` + exitHelp,
-		Example: `  netprobe
-  netprobe -o markdown --redact
-  netprobe diagnose --target https://intranet.example.com/ --printer 192.168.1.50
-  netprobe dns example.com --server 192.168.1.1
-  netprobe port mail.example.com 25,465,587`,
+		Example:       diagnoseExamples,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
+			if showVersion {
+				_, err := io.WriteString(f.IO.Out, versionText())
+				return err
+			}
 			return runDiagnose(c, f, d, "diagnose", nil)
 		},
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{flagValueError(err)} })
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
-	d.register(root)
+	d.registerAll(root)
+	root.Flags().BoolVarP(&showVersion, "version", "V", false, "print netprobe's version, commit and build date")
 	root.AddCommand(
 		NewCmdDiagnose(f),
 		NewCmdGateway(f),
@@ -197,7 +199,9 @@ Run it without arguments for a full diagnosis.
 		NewCmdVersion(f),
 		NewCmdCheck(f),
 		NewCmdServe(f),
+		NewCmdDocs(f),
 	)
+	registerCompletions(root)
 	return root
 }
 
@@ -208,10 +212,13 @@ func render(f *Factory, out *outputFlags, r *result.Report) error {
 		red := redact.Report(*r)
 		r = &red
 	}
-	to := reports.TextOptions{Color: f.IO.Color() && !out.noColor && out.outputFile == "", Unicode: f.IO.Unicode(), Verbose: out.verbose}
+	to := out.textOptions(f.IO)
 	write := func(w io.Writer) error {
-		if out.format == reports.FormatJUnit {
+		switch {
+		case out.format == reports.FormatJUnit:
 			return reports.JUnitWith(w, r, reports.JUnitOptions{FailOn: out.failOn})
+		case out.quiet && out.format == reports.FormatText:
+			return reports.VerdictLine(w, r, to)
 		}
 		return reports.Render(w, out.format, r, to)
 	}
@@ -240,12 +247,45 @@ func render(f *Factory, out *outputFlags, r *result.Report) error {
 	return nil
 }
 
-// outputFlags are the flags every command shares.
+// textOptions decides, from the flags and the streams, what the text
+// report may use: colour (--color, NO_COLOR, a terminal, not a file),
+// Unicode marks (a terminal that is not TERM=dumb, no --ascii) and the
+// width (the terminal's, when narrower than the default).
+func (o *outputFlags) textOptions(s *iostreams.IOStreams) reports.TextOptions {
+	to := reports.TextOptions{Verbose: o.verbose, Unicode: s.Unicode() && !o.ascii && o.outputFile == ""}
+	switch o.colorMode() {
+	case colorAlways:
+		to.Color = true
+	case colorAuto:
+		to.Color = s.Color() && o.outputFile == ""
+	}
+	if w := s.TerminalWidth(); w > 0 && w < reports.DefaultWidth && o.outputFile == "" {
+		to.Width = w
+	}
+	return to
+}
+
+// colorMode is --color as parsed, with the hidden --no-color alias.
+func (o *outputFlags) colorMode() string {
+	if o.noColor {
+		return colorNever
+	}
+	m, err := parseColor(o.color)
+	if err != nil {
+		return colorAuto // refused by validate before anything renders
+	}
+	return m
+}
+
+// outputFlags are the flags every command that reports shares.
 type outputFlags struct {
 	format     string
+	color      string
 	noColor    bool
+	ascii      bool
 	redact     bool
 	verbose    bool
+	quiet      bool
 	timeout    time.Duration
 	outputFile string
 	// failOn is netprobe check's --fail-on: Fail lets warnings pass (exit
@@ -255,12 +295,18 @@ type outputFlags struct {
 
 func (o *outputFlags) register(c *cobra.Command) {
 	fl := c.Flags()
-	fl.StringVarP(&o.format, "output", "o", "text", "report format: "+strings.Join(reports.Formats, ", ")+" (md is markdown)")
-	fl.BoolVar(&o.noColor, "no-color", false, "no colour, even on a terminal (NO_COLOR=1 does the same)")
+	o.format, o.color = reports.FormatText, colorAuto
+	fl.StringVarP(&o.format, "output", "o", reports.FormatText, "report format: "+strings.Join(reports.Formats, ", ")+" (md is markdown)")
+	fl.StringVar(&o.color, "color", colorAuto, "colour in the text report: auto (on a terminal, unless NO_COLOR is set), always or never")
+	fl.BoolVar(&o.noColor, "no-color", false, "same as --color never")
+	_ = fl.MarkHidden("no-color") // kept for scripts; --color never is the one name
+	fl.BoolVar(&o.ascii, "ascii", false, "plain ASCII text even on a terminal (it is when piped)")
 	fl.BoolVar(&o.redact, "redact", false, "mask addresses, names, MACs and serial numbers for sharing publicly")
-	fl.BoolVarP(&o.verbose, "verbose", "v", false, "show every piece of evidence in the text report")
+	fl.BoolVarP(&o.verbose, "verbose", "v", false, "show every piece of evidence and the reason codes in the text report")
+	fl.BoolVarP(&o.quiet, "quiet", "q", false, "print only the verdict line (text) and no progress; the exit code says the rest")
 	fl.DurationVar(&o.timeout, "timeout", diagnose.DefaultBudget, "time budget of the whole run")
 	fl.StringVar(&o.outputFile, "output-file", "", "write the report to this file, atomically (a temporary file renamed into place), e.g. for node_exporter's textfile collector")
+	c.MarkFlagsMutuallyExclusive("quiet", "verbose")
 }
 
 // validate checks the shared flags before anything runs.
@@ -270,5 +316,8 @@ func (o *outputFlags) validate() error {
 		return usageError{err}
 	}
 	o.format = f
+	if _, err := parseColor(o.color); err != nil {
+		return usageError{err}
+	}
 	return nil
 }

@@ -30,6 +30,12 @@ type snmpFlags struct {
 	supplyWarn float64
 }
 
+// defaultSNMPFlags are the SNMP settings a run uses when no flag names
+// them.
+func defaultSNMPFlags() snmpFlags {
+	return snmpFlags{version: "2c", port: 161, timeout: 3 * time.Second, supplyWarn: 10}
+}
+
 func (s *snmpFlags) register(c *cobra.Command) {
 	fl := c.Flags()
 	fl.StringVar(&s.version, "snmp-version", "2c", "SNMP version: 1, 2c or 3")

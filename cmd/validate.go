@@ -69,11 +69,13 @@ func durationCheck(name, s string, ok func(time.Duration) bool, why string) erro
 	return nil
 }
 
-// check runs every single-value check on the flags' current values.
-func (d *diagnoseFlags) check() error {
+// check runs every single-value check on the current values of the flags
+// fs has (a command checks the flags it takes; the others keep their
+// defaults, which pass).
+func (d *diagnoseFlags) check(fs *pflag.FlagSet) error {
 	for _, name := range scalarFlags {
-		if name == "ca-file" {
-			continue // options() reads and checks it once
+		if name == "ca-file" || fs.Lookup(name) == nil {
+			continue // options() reads and checks ca-file once
 		}
 		if err := d.checkScalar(name); err != nil {
 			return err
@@ -96,7 +98,7 @@ func (d *diagnoseFlags) check() error {
 }
 
 // scalarFlags are the flags that take one value and have a check.
-var scalarFlags = []string{"timeout", "output", "count", "interval", "loss-warn", "rtt-warn", "dns-slow", "ca-file",
+var scalarFlags = []string{"timeout", "output", "color", "count", "interval", "loss-warn", "rtt-warn", "dns-slow", "ca-file",
 	"snmp-version", "snmp-port", "auth-proto", "priv-proto", "printer-timeout", "supply-warn"}
 
 // checkScalar checks one single-value flag's parsed value. A number the
@@ -108,6 +110,9 @@ func (d *diagnoseFlags) checkScalar(name string) error {
 		return diagnose.CheckBudget(d.out.timeout)
 	case "output":
 		_, err := reports.ParseFormat(d.out.format)
+		return err
+	case "color":
+		_, err := parseColor(d.out.color)
 		return err
 	case "count":
 		return diagnose.CheckCount(d.count)
@@ -280,11 +285,9 @@ var secretFlags = map[string]bool{"community": true, "auth-pass": true, "priv-pa
 // when the command line sets the same flag (and the real flag must keep
 // the command line's value).
 func newScratchFlags() (*diagnoseFlags, *pflag.FlagSet) {
-	d := &diagnoseFlags{}
+	d := newDiagnoseFlags()
 	c := &cobra.Command{}
-	d.register(c)
-	var servers []string
-	c.Flags().StringArrayVar(&servers, "server", nil, "")
+	d.registerAll(c)
 	// The watch command's own settings (its --interval is the time between
 	// rounds; the echo interval is --ping-interval there).
 	var pingInterval, duration time.Duration
@@ -293,4 +296,26 @@ func newScratchFlags() (*diagnoseFlags, *pflag.FlagSet) {
 	c.Flags().DurationVar(&duration, "duration", 0, "")
 	c.Flags().IntVar(&fullEvery, "full-every", 0, "")
 	return d, c.Flags()
+}
+
+// Colour modes of --color.
+const (
+	colorAuto   = "auto"
+	colorAlways = "always"
+	colorNever  = "never"
+)
+
+// colorModes are --color's values, in the order help and completion show
+// them.
+var colorModes = []string{colorAuto, colorAlways, colorNever}
+
+// parseColor reads --color.
+func parseColor(s string) (string, error) {
+	v := strings.ToLower(strings.TrimSpace(s))
+	for _, m := range colorModes {
+		if v == m {
+			return m, nil
+		}
+	}
+	return "", fmt.Errorf("color %s is not auto, always or never", input.Quote(s))
 }

@@ -41,7 +41,7 @@ const watchExitHelp = `Exit codes:
 // NewCmdWatch re-runs the diagnosis until Ctrl-C or --duration and
 // summarises what changed.
 func NewCmdWatch(f *Factory) *cobra.Command {
-	w := &watchFlags{}
+	w := &watchFlags{diagnoseFlags: *newDiagnoseFlags()}
 	w.pingIntervalFlag = "ping-interval"
 	c := &cobra.Command{
 		Use:   "watch",
@@ -68,7 +68,7 @@ summary to stdout. Memory stays flat however long the watch runs.
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error { return runWatch(c, f, w) },
 	}
-	w.register(c)
+	w.registerAll(c)
 	fl := c.Flags()
 	fl.DurationVar(&w.every, "interval", 5*time.Second, "time from the start of one round to the next")
 	fl.DurationVar(&w.duration, "duration", 0, "stop after this long and print the summary (default: until Ctrl-C)")
@@ -109,7 +109,7 @@ func runWatch(c *cobra.Command, f *Factory, w *watchFlags) error {
 	if cf != nil {
 		return usagef("watch takes a flag-style config file, not a check file (use netprobe check or serve for those)")
 	}
-	o, err := w.options(f)
+	o, err := w.options(f, c.Flags())
 	if err != nil {
 		return err
 	}

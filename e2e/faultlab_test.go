@@ -242,6 +242,15 @@ func TestFaultLab(t *testing.T) {
 			assertOutcome(t, sc, inv, o)
 		})
 	}
+	t.Run("readme_example", func(t *testing.T) {
+		if err := l.reset(); err != nil {
+			t.Fatalf("resetting the lab: %v", err)
+		}
+		if labOnly {
+			t.Skipf("%s set: netprobe not run", labOnlyEnv)
+		}
+		readmeExample(t, l, bin)
+	})
 	if err := l.reset(); err != nil {
 		t.Errorf("final reset: %v", err)
 	}

@@ -40,7 +40,9 @@ func buildNetprobe(dir string) (string, error) {
 	if err != nil {
 		goTool = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
 	}
-	cmd := exec.Command(goTool, "build", "-o", bin, "./cmd/netprobe")
+	// Stamped like a release build, so the reports show a real version
+	// (the README's example is one of them).
+	cmd := exec.Command(goTool, "build", "-ldflags", "-X github.com/netprobe/netprobe/cmd.Version="+readmeVersion(), "-o", bin, "./cmd/netprobe")
 	cmd.Dir = repoRoot()
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -150,6 +152,12 @@ func checkLabOnly(args []string) error {
 			for _, l := range strings.Split(val, ",") {
 				internet = internet || strings.TrimSpace(l) == "internet"
 			}
+		case "--no-proxy":
+			if strings.Contains(a, "=") {
+				return fmt.Errorf("%s takes no value but %q", name, a)
+			}
+			seen[name]++
+			continue
 		case "--community", "--snmp-port", "--ca-file", "--count", "--loss-warn", "--rtt-warn", "--dns-slow":
 		case "--timeout", "-o", "--output":
 			return fmt.Errorf("%s is set by the harness", name)

@@ -417,15 +417,16 @@ func isUnreachable(err error) bool {
 
 func round1(f float64) float64 { return float64(int64(f*10+0.5)) / 10 }
 
-// fmtDur prints a duration the way a person reads latency: 0.4ms, 12ms, 1.2s.
+// fmtDur prints a duration the way a person reads latency, the unit after
+// a space as everywhere in a report: 0.4 ms, 12 ms, 1.2 s.
 func fmtDur(d time.Duration) string {
 	switch {
 	case d < 10*time.Millisecond:
-		return strconv.FormatFloat(float64(d)/1e6, 'f', 1, 64) + "ms"
+		return strconv.FormatFloat(float64(d)/1e6, 'f', 1, 64) + " ms"
 	case d < time.Second:
-		return strconv.FormatInt(d.Round(time.Millisecond).Milliseconds(), 10) + "ms"
+		return strconv.FormatInt(d.Round(time.Millisecond).Milliseconds(), 10) + " ms"
 	}
-	return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + "s"
+	return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + " s"
 }
 
 func joinInts(v []int) string {

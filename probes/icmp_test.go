@@ -206,11 +206,11 @@ func TestTCPFallback(t *testing.T) {
 
 func TestFmtDur(t *testing.T) {
 	for d, want := range map[time.Duration]string{
-		400 * time.Microsecond:  "0.4ms",
-		9 * time.Millisecond:    "9.0ms",
-		12 * time.Millisecond:   "12ms",
-		999 * time.Millisecond:  "999ms",
-		1200 * time.Millisecond: "1.2s",
+		400 * time.Microsecond:  "0.4 ms",
+		9 * time.Millisecond:    "9.0 ms",
+		12 * time.Millisecond:   "12 ms",
+		999 * time.Millisecond:  "999 ms",
+		1200 * time.Millisecond: "1.2 s",
 	} {
 		if got := fmtDur(d); got != want {
 			t.Errorf("fmtDur(%s) = %q, want %q", d, got, want)

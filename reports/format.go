@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math"
 	"reflect"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -165,17 +166,20 @@ func number(v any) (float64, bool) {
 }
 
 // duration formats a run or check duration at a precision that fits its
-// size: 4.21s, 850ms, 0.4ms.
+// size, with its unit after a space as every figure of a report has it:
+// 4.21 s, 850 ms, 0.4 ms; a minute or more as Go writes it (1m30s).
 func duration(d time.Duration) string {
 	switch {
 	case d <= 0:
-		return "0s"
-	case d >= time.Second:
+		return "0 s"
+	case d >= time.Minute:
 		return d.Round(10 * time.Millisecond).String()
+	case d >= time.Second:
+		return strconv.FormatFloat(d.Round(10*time.Millisecond).Seconds(), 'f', -1, 64) + " s"
 	case d >= time.Millisecond:
-		return d.Round(time.Millisecond).String()
+		return strconv.FormatInt(d.Round(time.Millisecond).Milliseconds(), 10) + " ms"
 	}
-	return num(result.Millis(d)) + "ms"
+	return num(result.Millis(d)) + " ms"
 }
 
 // value formats one evidence value on a single line. Lists are joined with
@@ -375,4 +379,55 @@ func runItems(r *result.Report, esc func(string) string) []string {
 		took += " of " + duration(r.Budget) + " budget"
 	}
 	return append(items, took)
+}
+
+// figureIn finds a measured time in a sentence: "1.2 ms", "96ms", "2.0 s".
+var figureIn = regexp.MustCompile(`\d(\.\d+)? ?(ms|s)\b`)
+
+// factsFor is keyFacts for a check's own line without what its detail
+// already says: a figure is shown once ("avg 1.2 ms" in the detail needs
+// no "(rtt 1.2 ms)" after it, "HTTP 200 OK" no "(HTTP 200)"), and
+// protocol words a person does not need (the printer condition, which
+// the mark and the detail say, a NOERROR next to the answer) stay in -v
+// and JSON. It only compares text; it judges nothing.
+func factsFor(c result.Check) []string {
+	ev, detail := c.Evidence, c.Detail
+	lower := strings.ToLower(detail)
+	var out []string
+	// "10/10 replies", "30% packet loss" and "does not answer ping" say
+	// the loss already, and with nothing sent there is no loss to tell.
+	sent, counted := number(ev["sent"])
+	if v, ok := number(ev["loss_pct"]); ok && !strings.Contains(lower, "replies") && !strings.Contains(lower, "loss") &&
+		!strings.Contains(lower, "not answer ping") && !(counted && sent == 0) {
+		out = append(out, "loss "+num(v)+"%")
+	}
+	timed := figureIn.MatchString(detail)
+	if v, ok := number(ev["rtt_ms"]); ok && !timed {
+		out = append(out, "rtt "+num(v)+" ms")
+	} else if v, ok := number(ev["avg_ms"]); ok && !timed {
+		out = append(out, "avg "+num(v)+" ms")
+	}
+	if m, ok := ev["method"].(string); ok && m != "" && m != "icmp" && m != "none" && !strings.Contains(lower, strings.ToLower(m)) {
+		out = append(out, "via "+clean(m))
+	}
+	if v, ok := ev["rcode"].(string); ok && v != "" && v == strings.ToUpper(v) && !strings.Contains(detail, v) &&
+		!(v == "NOERROR" && c.Status == result.OK) {
+		out = append(out, clean(v))
+	}
+	if v, ok := number(ev["connect_ms"]); ok && !timed {
+		out = append(out, "connect "+num(v)+" ms")
+	}
+	if v, ok := ev["tls_version"].(string); ok && v != "" {
+		v = clean(v)
+		if !strings.HasPrefix(strings.ToUpper(v), "TLS") {
+			v = "TLS " + v
+		}
+		if !strings.Contains(detail, v) {
+			out = append(out, v)
+		}
+	}
+	if v, ok := number(ev["http_status"]); ok && !strings.Contains(detail, "HTTP "+num(v)) && !strings.Contains(detail, num(v)) {
+		out = append(out, "HTTP "+num(v))
+	}
+	return out
 }

@@ -26,6 +26,14 @@ var variants = []variant{
 	{"tty.txt", func(b *bytes.Buffer, r *result.Report) error {
 		return reports.Text(b, r, reports.TextOptions{Color: true, Unicode: true})
 	}},
+	// Wrapped for a narrow terminal (the two above wrap at the default
+	// 100 columns): piped and on the terminal.
+	{"narrow.txt", func(b *bytes.Buffer, r *result.Report) error {
+		return reports.Text(b, r, reports.TextOptions{Width: 64})
+	}},
+	{"narrow.tty.txt", func(b *bytes.Buffer, r *result.Report) error {
+		return reports.Text(b, r, reports.TextOptions{Color: true, Unicode: true, Width: 64})
+	}},
 	{"verbose.txt", func(b *bytes.Buffer, r *result.Report) error {
 		return reports.Text(b, r, reports.TextOptions{Verbose: true})
 	}},

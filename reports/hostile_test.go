@@ -294,7 +294,7 @@ func checkVariant(t *testing.T, v variant, r, twin *result.Report, limited bool)
 	if !utf8.Valid(out) {
 		t.Errorf("%s: invalid UTF-8", v.name)
 	}
-	tty := v.name == "tty.txt"
+	tty := strings.HasSuffix(v.name, "tty.txt")
 	for i, c := range string(out) {
 		if c == '\n' || (tty && c == 0x1b) {
 			continue

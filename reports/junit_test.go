@@ -175,7 +175,7 @@ func TestJUnitFailureCarriesDetailAndEvidence(t *testing.T) {
 	if tc.Name != "dns example.com @192.168.1.1" {
 		t.Errorf("name = %q", tc.Name)
 	}
-	if tc.Failure == nil || tc.Failure.Message != "resolver 192.168.1.1 did not answer for example.com within 2s" {
+	if tc.Failure == nil || tc.Failure.Message != "resolver 192.168.1.1 did not answer for example.com within 2 s" {
 		t.Fatalf("failure = %+v", tc.Failure)
 	}
 	for _, want := range []string{"error: read udp", "resolver: 192.168.1.1", "transport: udp"} {

@@ -159,7 +159,7 @@ func (m *mdWriter) layer(l result.LayerResult) {
 	m.p("|---|---|---|---|")
 	for _, c := range l.Checks {
 		res := md(c.Detail)
-		if facts := keyFacts(c.Evidence); len(facts) > 0 {
+		if facts := factsFor(c); len(facts) > 0 {
 			res = strings.TrimSpace(res + " (" + md(strings.Join(facts, ", ")) + ")")
 		}
 		m.p("| ", mdMark(c.Status), " | ", md(c.Name), " | ", md(c.Target), " | ", res, " |")

@@ -21,8 +21,13 @@ type TextOptions struct {
 	// Unicode draws ✓ ! ✗ – marks and block bars; without it every
 	// character the renderer adds itself is ASCII, for logs and old consoles.
 	Unicode bool
-	// Verbose lists every evidence key under each check.
+	// Verbose lists every evidence key under each check, the reason codes
+	// and the protocol words (printer error flags, alert codes, the ICMP
+	// mode) the default text leaves out for the end user.
 	Verbose bool
+	// Width is the column lines wrap at: 0 means DefaultWidth (the caller
+	// passes a narrower terminal's width), negative means no wrapping.
+	Width int
 }
 
 // ANSI SGR sequences. Only these few are used so output stays readable on
@@ -35,6 +40,10 @@ const (
 	ansiGreen  = "\x1b[32m"
 	ansiYellow = "\x1b[33m"
 )
+
+// minDetailRoom is the least width a wrapped detail keeps in its own
+// column; on a narrower terminal it continues under the check name.
+const minDetailRoom = 45
 
 // maxTargetCol caps the target column so one long URL does not push every
 // other row's detail far to the right; longer targets overflow their column.
@@ -53,29 +62,79 @@ func Text(w io.Writer, r *result.Report, o TextOptions) error {
 
 // textWriter accumulates the report's lines.
 type textWriter struct {
-	o   TextOptions
-	buf bytes.Buffer
+	o     TextOptions
+	lines []outLine
 	// column widths, shared by all layers so every table lines up.
 	nameW, targetW int
 }
 
-// line writes one line from parts.
-func (t *textWriter) line(parts ...string) {
-	for _, p := range parts {
-		t.buf.WriteString(p)
-	}
-	t.buf.WriteByte('\n')
+// outLine is one logical line and how it wraps: cont starts every
+// continuation piece, and the first piece does not break before byte keep.
+type outLine struct {
+	text, cont string
+	keep       int
 }
 
-// finish returns the output with trailing spaces removed from every line:
-// padding is added before text that may turn out empty, and a stray space
-// at the end of a line shows up as noise in diffs and tickets.
-func (t *textWriter) finish() []byte {
-	lines := strings.Split(t.buf.String(), "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " ")
+// line writes one line from parts; if it wraps, its continuation lines
+// are indented two columns past the line's own indentation.
+func (t *textWriter) line(parts ...string) {
+	s := strings.Join(parts, "")
+	lead := len(s) - len(strings.TrimLeft(s, " "))
+	t.lines = append(t.lines, outLine{text: s, cont: strings.Repeat(" ", lead+2)})
+}
+
+// lineCont writes one line whose continuation lines start with cont.
+func (t *textWriter) lineCont(cont string, keep int, parts ...string) {
+	t.lines = append(t.lines, outLine{text: strings.Join(parts, ""), cont: cont, keep: keep})
+}
+
+// width is the column the report wraps at; 0 for none.
+func (t *textWriter) width() int {
+	switch {
+	case t.o.Width < 0:
+		return 0
+	case t.o.Width == 0:
+		return DefaultWidth
 	}
-	return []byte(strings.Join(lines, "\n"))
+	return t.o.Width
+}
+
+// finish wraps the lines and removes trailing spaces from every line:
+// padding is added before text that may turn out empty, and a stray space
+// at the end of a line shows up as noise in diffs and tickets. In ASCII
+// mode every line goes through ascii once more, so no character from any
+// source can slip through.
+func (t *textWriter) finish() []byte {
+	var b bytes.Buffer
+	for _, l := range t.lines {
+		text := l.text
+		if !t.o.Unicode {
+			text = ascii(text)
+		}
+		for _, piece := range wrapLine(text, l.cont, t.width(), l.keep) {
+			b.WriteString(strings.TrimRight(piece, " "))
+			b.WriteByte('\n')
+		}
+	}
+	return b.Bytes()
+}
+
+// asc is s (already clean) in ASCII in the ASCII mode.
+func (t *textWriter) asc(s string) string {
+	if !t.o.Unicode {
+		return ascii(s)
+	}
+	return s
+}
+
+// txt is clean for this terminal: in ASCII mode, also ASCII, before any
+// width is measured, so columns stay aligned.
+func (t *textWriter) txt(s string) string {
+	s = clean(s)
+	if !t.o.Unicode {
+		s = ascii(s)
+	}
+	return s
 }
 
 // paint wraps s in an ANSI style when colour is on.
@@ -160,8 +219,24 @@ func (t *textWriter) render(r *result.Report) {
 	t.footer(r)
 }
 
+// VerdictLine writes only the report's first line, "Verdict: FAIL at the
+// DNS layer" (--quiet): for a person who wants the answer, or a script
+// that wants a log line next to the exit code.
+func VerdictLine(w io.Writer, r *result.Report, o TextOptions) error {
+	t := &textWriter{o: o}
+	t.verdictHead(r.Verdict)
+	_, err := w.Write(t.finish())
+	return err
+}
+
 // verdict writes the verdict block: the answer first, then what to do.
 func (t *textWriter) verdict(v result.Verdict) {
+	t.verdictHead(v)
+	t.verdictBody(v)
+}
+
+// verdictHead writes the verdict line.
+func (t *textWriter) verdictHead(v result.Verdict) {
 	head := headline(v)
 	if t.o.Unicode {
 		switch v.Status {
@@ -176,14 +251,19 @@ func (t *textWriter) verdict(v result.Verdict) {
 		}
 	}
 	t.line(t.paint(ansiBold, "Verdict:"), " ", t.paint(ansiBold+overallStyle(v.Status), head))
-	if s := clean(v.Summary); s != "" {
+}
+
+// verdictBody writes what follows the verdict line: the summary, the next
+// steps, consequences and evidence.
+func (t *textWriter) verdictBody(v result.Verdict) {
+	if s := t.txt(v.Summary); s != "" {
 		t.line(s)
 	}
 	if len(v.Advice) > 0 {
 		t.line()
 		t.line(t.paint(ansiBold, "Next steps:"))
 		for i, a := range v.Advice {
-			t.line(fmt.Sprintf("  %d. ", i+1), clean(a))
+			t.lineCont("     ", 0, fmt.Sprintf("  %d. ", i+1), t.txt(a))
 		}
 	}
 	if len(v.Consequences) > 0 || len(v.Independent) > 0 || len(v.Evidence) > 0 {
@@ -198,7 +278,7 @@ func (t *textWriter) verdict(v result.Verdict) {
 	if len(v.Evidence) > 0 {
 		t.line("Evidence:")
 		for _, e := range v.Evidence {
-			t.line("  - ", clean(e))
+			t.lineCont("    ", 0, "  - ", t.txt(e))
 		}
 	}
 }
@@ -206,11 +286,67 @@ func (t *textWriter) verdict(v result.Verdict) {
 // measure sets the column widths from every check in the report.
 func (t *textWriter) measure(r *result.Report) {
 	for _, l := range r.Layers {
-		for _, c := range l.Checks {
-			t.nameW = max(t.nameW, cellWidth(clean(c.Name)))
-			t.targetW = max(t.targetW, min(maxTargetCol, cellWidth(clean(c.Target))))
+		for _, c := range t.shown(l) {
+			t.nameW = max(t.nameW, cellWidth(t.txt(c.Name)))
+			t.targetW = max(t.targetW, min(maxTargetCol, cellWidth(t.txt(c.Target))))
 		}
 	}
+}
+
+// detailCol is the column where a check's detail starts.
+func (t *textWriter) detailCol() int { return 2 + t.markW() + 2 + t.nameW + 2 + t.targetW + 2 }
+
+// shown is a layer's checks as the text shows them: in the default text,
+// interfaces that are down and not in use (link.admin_down,
+// link.no_carrier, address.link_local_only, status skip) are one line, as
+// an unplugged second port or a virtual bridge is nothing to look at;
+// verbose text lists each.
+func (t *textWriter) shown(l result.LayerResult) []result.Check {
+	if t.o.Verbose {
+		return l.Checks
+	}
+	var idle []result.Check
+	for _, c := range l.Checks {
+		if idleInterface(c) {
+			idle = append(idle, c)
+		}
+	}
+	if len(idle) < 2 {
+		return l.Checks
+	}
+	out := make([]result.Check, 0, len(l.Checks)-len(idle)+1)
+	for _, c := range l.Checks {
+		if !idleInterface(c) {
+			out = append(out, c)
+		}
+	}
+	names := make([]string, len(idle))
+	for i, c := range idle {
+		names[i] = c.Target
+	}
+	what := "down, not in use"
+	if l.Name == result.Address {
+		what = "without a routable address, not in use"
+	}
+	other := "other "
+	if len(out) == 0 {
+		other = ""
+	}
+	return append(out, result.Check{Name: idle[0].Name, Layer: l.Name, Status: result.Skip,
+		Detail: fmt.Sprintf("%d %sinterfaces %s (%s)", len(idle), other, what, strings.Join(names, ", "))})
+}
+
+// idleInterface: an interface the probes found down or without a
+// routable address and not in use, by its reason code.
+func idleInterface(c result.Check) bool {
+	if c.Status != result.Skip {
+		return false
+	}
+	switch c.Reason {
+	case result.ReasonLinkAdminDown, result.ReasonLinkNoCarrier, result.ReasonAddressLinkLocalOnly:
+		return true
+	}
+	return false
 }
 
 // indent is where sub-lines of a check start: under the check name.
@@ -219,36 +355,50 @@ func (t *textWriter) indent() string { return strings.Repeat(" ", 2+t.markW()+2)
 // layer writes one layer's heading and its checks.
 func (t *textWriter) layer(l result.LayerResult) {
 	t.line(t.paint(ansiBold, layerTitle(l.Name)+":"), " ", t.paint(statusStyle(l.Status), statusWord(l.Status)))
-	if n := clean(l.Note); n != "" {
-		t.line("  Note: ", n)
+	if n := t.txt(l.Note); n != "" {
+		t.lineCont("        ", 0, "  Note: ", n)
 	}
 	if len(l.Checks) == 0 {
 		t.line("  (no checks)")
 	}
-	for _, c := range l.Checks {
+	for _, c := range t.shown(l) {
 		t.check(c)
 	}
 }
 
 // check writes one check row and whatever sub-lines its evidence needs.
 func (t *textWriter) check(c result.Check) {
-	row := "  " + t.mark(c.Status) + "  " + pad(clean(c.Name), t.nameW) + "  " + pad(clean(c.Target), t.targetW) + "  " + clean(c.Detail)
-	if facts := keyFacts(c.Evidence); len(facts) > 0 {
-		sp := "  "
-		if clean(c.Detail) == "" {
+	head := "  " + t.mark(c.Status) + "  " + pad(t.txt(c.Name), t.nameW) + "  " + pad(t.txt(c.Target), t.targetW) + "  "
+	detail := t.txt(c.Detail)
+	// "10.77.1.1 answers ping" under the target 10.77.1.1 says the target
+	// twice: the table already names it.
+	if target := t.txt(c.Target); target != "" && strings.HasPrefix(detail, target+" ") {
+		detail = detail[len(target)+1:]
+	}
+	row := head + detail
+	if facts := factsFor(c); len(facts) > 0 {
+		sp := " "
+		if detail == "" {
 			sp = ""
 		}
 		row += sp + t.paint(ansiDim, "("+strings.Join(facts, ", ")+")")
 	}
-	t.line(row)
+	// A wrapped detail goes on under itself while that leaves room, else
+	// under the check name; the row never breaks between its columns.
+	cont := strings.Repeat(" ", t.detailCol())
+	if w := t.width(); w > 0 && w-t.detailCol() < minDetailRoom {
+		cont = t.indent() + "  "
+	}
+	t.lineCont(cont, len(head), row)
 	in := t.indent()
-	if e := clean(c.Error); e != "" && (t.o.Verbose || c.Status == result.Fail || c.Status == result.Warn) {
+	// The error text, unless the detail already quotes it whole.
+	if e := t.txt(c.Error); e != "" && (t.o.Verbose || (c.Status == result.Fail || c.Status == result.Warn) && !strings.Contains(detail, e)) {
 		t.line(in, "Error: ", e)
 	}
 	t.printer(c.Evidence, in)
 	if t.o.Verbose {
 		if c.Reason != "" {
-			t.line(in, "Reason: ", clean(string(c.Reason)))
+			t.line(in, "Reason: ", t.txt(string(c.Reason)))
 		}
 		t.evidence(c.Evidence, in)
 	}
@@ -260,14 +410,14 @@ func (t *textWriter) evidence(ev map[string]any, in string) {
 	w := 0
 	for _, k := range keys {
 		if !drawnAsBlock(k, ev[k]) {
-			w = max(w, cellWidth(clean(k)))
+			w = max(w, cellWidth(t.txt(k)))
 		}
 	}
 	for _, k := range keys {
 		if drawnAsBlock(k, ev[k]) {
 			continue
 		}
-		t.line(in, t.paint(ansiDim, pad(clean(k), w)), "  ", value(ev[k]))
+		t.line(in, t.paint(ansiDim, pad(t.txt(k), w)), "  ", t.asc(value(ev[k])))
 	}
 }
 
@@ -291,7 +441,10 @@ func drawnAsBlock(k string, v any) bool {
 	return false
 }
 
-// printer draws the printer evidence blocks that are present.
+// printer draws the printer evidence blocks that are present. The default
+// text leaves out what repeats the detail in protocol words (the problem
+// list, the MIB's error flags such as lowToner, alert code names): the
+// detail and the alerts' descriptions say it in words; -v shows them.
 func (t *textWriter) printer(ev map[string]any, in string) {
 	if s, ok := supplies(ev["supplies"]); ok && len(s) > 0 {
 		rows := make([]levelRow, len(s))
@@ -309,21 +462,21 @@ func (t *textWriter) printer(ev map[string]any, in string) {
 		t.line(in, "Trays:")
 		t.levels(rows, in+"  ")
 	}
-	if p, ok := strs(ev["problems"]); ok && len(p) > 0 {
-		t.line(in, "Problems: ", joinClean(p))
+	if p, ok := strs(ev["problems"]); ok && len(p) > 0 && t.o.Verbose {
+		t.line(in, "Problems: ", t.asc(joinClean(p)))
 	}
-	if p, ok := strs(ev["errors"]); ok && len(p) > 0 {
-		t.line(in, "Error flags: ", joinClean(p))
+	if p, ok := strs(ev["errors"]); ok && len(p) > 0 && t.o.Verbose {
+		t.line(in, "Error flags: ", t.asc(joinClean(p)))
 	}
 	if a, ok := alerts(ev["alerts"]); ok && len(a) > 0 {
 		t.line(in, "Alerts:")
 		sevW, codeW := 0, 0
 		for _, x := range a {
-			sevW = max(sevW, cellWidth(clean(x.Severity)))
-			codeW = max(codeW, cellWidth(alertCode(x)))
+			sevW = max(sevW, cellWidth(t.txt(x.Severity)))
+			codeW = max(codeW, cellWidth(t.asc(alertCode(x))))
 		}
 		for _, x := range a {
-			sev := clean(x.Severity)
+			sev := t.txt(x.Severity)
 			gap := strings.Repeat(" ", sevW-cellWidth(sev))
 			switch x.Severity {
 			case "critical":
@@ -331,7 +484,12 @@ func (t *textWriter) printer(ev map[string]any, in string) {
 			case "warning":
 				sev = t.paint(ansiYellow, sev)
 			}
-			t.line(in, "  ", sev, gap, "  ", pad(alertCode(x), codeW), "  ", clean(x.Description))
+			code := pad(t.asc(alertCode(x)), codeW) + "  "
+			desc := t.txt(x.Description)
+			if !t.o.Verbose && desc != "" {
+				code = "" // the description says it in words
+			}
+			t.line(in, "  ", sev, gap, "  ", code, desc)
 		}
 	}
 	if d, ok := strs(ev["display"]); ok && len(d) > 0 {
@@ -341,7 +499,7 @@ func (t *textWriter) printer(ev map[string]any, in string) {
 		}
 		t.line(in, "Display:")
 		for _, l := range d {
-			t.line(in, "  ", bar, clean(l))
+			t.line(in, "  ", bar, t.txt(l))
 		}
 	}
 }
@@ -451,6 +609,9 @@ func (t *textWriter) levelText(r levelRow) (bar, rest string) {
 // levels draws supplies or trays as an aligned table.
 func (t *textWriter) levels(rows []levelRow, in string) {
 	nameW, levelW := 0, 0
+	for i := range rows {
+		rows[i].name = t.asc(rows[i].name)
+	}
 	for _, r := range rows {
 		nameW = max(nameW, cellWidth(r.name))
 		b, rest := t.levelText(r)
@@ -464,7 +625,7 @@ func (t *textWriter) levels(rows []levelRow, in string) {
 			cell = t.paint(levelStyle(r.state), b) + " " + rest
 		}
 		cell += strings.Repeat(" ", levelW-cellWidth(plain))
-		state := stateText(r.state)
+		state := t.asc(stateText(r.state))
 		if state == rest {
 			state = ""
 		}
@@ -485,16 +646,18 @@ func joinSpace(a, b string) string {
 
 // footer says which tool ran, when, how long and where.
 func (t *textWriter) footer(r *result.Report) {
-	items := runItems(r, clean)
+	items := runItems(r, t.txt)
 	var host []string
-	if h := clean(r.Host.Hostname); h != "" {
+	if h := t.txt(r.Host.Hostname); h != "" {
 		host = append(host, "host "+h)
 	}
 	var sys []string
 	if r.Host.OS != "" || r.Host.Arch != "" {
-		sys = append(sys, strings.Trim(clean(r.Host.OS)+"/"+clean(r.Host.Arch), "/"))
+		sys = append(sys, strings.Trim(t.txt(r.Host.OS)+"/"+t.txt(r.Host.Arch), "/"))
 	}
-	if i := clean(r.Host.ICMP); i != "" {
+	// The ICMP socket mode is for the consultant (-v); when ping was
+	// denied, the "Ping:" line below says why in words.
+	if i := t.txt(r.Host.ICMP); i != "" && t.o.Verbose {
 		sys = append(sys, "icmp "+i)
 	}
 	if len(sys) > 0 {
@@ -504,10 +667,10 @@ func (t *textWriter) footer(r *result.Report) {
 		items = append(items, strings.Join(host, " "))
 	}
 	t.line(t.paint(ansiDim, strings.Join(items, t.sep())))
-	if c := clean(r.Command); c != "" {
+	if c := t.txt(r.Command); c != "" {
 		t.line(t.paint(ansiDim, "Command: "+c))
 	}
-	if why := clean(r.Host.ICMPReason); why != "" {
+	if why := t.txt(r.Host.ICMPReason); why != "" {
 		t.line(t.paint(ansiDim, "Ping: "+why))
 	}
 	if r.Redacted {

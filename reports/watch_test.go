@@ -53,11 +53,11 @@ func TestWatchTextShowsOutages(t *testing.T) {
 	}
 	out := b.String()
 	for _, want := range []string{
-		"Watch: FAIL: Gateway down 3 times, 16.5s in all; Internet failed with it",
-		"gateway   2026-01-02 03:04:35 - 03:04:44          9s  cause       gateway.no_reply  192.168.1.1",
-		"gateway   2026-01-02 03:05:25 - 03:05:29          4s  cause",
-		"gateway   2026-01-02 03:06:02 - still down      3.5s  cause",
-		"internet  2026-01-02 03:04:35 - 03:04:44          9s  consequence internet.no_reply",
+		"Watch: FAIL: Gateway down 3 times, 16.5 s in all; Internet failed with it",
+		"gateway   2026-01-02 03:04:35 - 03:04:44         9 s  cause       gateway.no_reply  192.168.1.1",
+		"gateway   2026-01-02 03:05:25 - 03:05:29         4 s  cause",
+		"gateway   2026-01-02 03:06:02 - still down     3.5 s  cause",
+		"internet  2026-01-02 03:04:35 - 03:04:44         9 s  consequence internet.no_reply",
 		"Stopped by Ctrl-C",
 		"internet ping 1.1.1.1",
 	} {

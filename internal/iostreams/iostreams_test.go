@@ -28,3 +28,15 @@ func TestNoColorEnvironment(t *testing.T) {
 		t.Fatal("NO_COLOR must turn colour off")
 	}
 }
+
+func TestNoColorOnlyWhenNonEmpty(t *testing.T) {
+	t.Setenv("TERM", "xterm-256color")
+	t.Setenv("NO_COLOR", "")
+	if s := System(); !s.ColorAllowed() {
+		t.Fatal("an empty NO_COLOR must not turn colour off (no-color.org)")
+	}
+	t.Setenv("NO_COLOR", "0")
+	if s := System(); s.ColorAllowed() {
+		t.Fatal("any non-empty NO_COLOR turns colour off")
+	}
+}

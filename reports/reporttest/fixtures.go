@@ -6,6 +6,7 @@
 package reporttest
 
 import (
+	"math"
 	"strconv"
 	"time"
 
@@ -121,8 +122,12 @@ func pingOK(target string, l result.Layer, rtt float64, off time.Duration) resul
 }
 
 // fmtMS formats a millisecond value the way probes write it in details.
+// fmtMS writes a round-trip time as the probes do: 1.2 ms, 14 ms.
 func fmtMS(v float64) string {
-	return (time.Duration(v * float64(time.Millisecond))).Round(100 * time.Microsecond).String()
+	if v < 10 {
+		return strconv.FormatFloat(v, 'f', 1, 64) + " ms"
+	}
+	return strconv.FormatFloat(math.Round(v), 'f', 0, 64) + " ms"
 }
 
 func gatewayOK() result.LayerResult {
@@ -156,7 +161,7 @@ func dnsCompare(st result.Status, detail string, sys []string, agree bool) resul
 
 func serviceOK() result.LayerResult {
 	return layer(result.Service, result.OK,
-		check("tcp", result.Service, "tcp://example.com:443", result.OK, 300*ms, 18*ms, "port 443/tcp is open (connected in 17.9ms)", map[string]any{
+		check("tcp", result.Service, "tcp://example.com:443", result.OK, 300*ms, 18*ms, "port 443/tcp is open (connected in 17.9 ms)", map[string]any{
 			"port_state": "open", "port": 443, "protocol": "tcp", "connect_ms": 17.9,
 		}),
 		check("tls", result.Service, "example.com:443", result.OK, 320*ms, 41*ms, "TLS 1.3 handshake ok; certificate for example.com valid for 58 more days", map[string]any{
@@ -164,7 +169,7 @@ func serviceOK() result.LayerResult {
 			"cert_subject": "CN=example.com", "cert_issuer": "CN=DigiCert Global G3 TLS ECC SHA384 2020 CA1,O=DigiCert Inc,C=US",
 			"cert_not_after": "2026-03-01T23:59:59Z", "cert_dns_names": []string{"example.com", "www.example.com"}, "cert_days_left": 58,
 		}),
-		check("http", result.Service, "https://example.com/", result.OK, 362*ms, 96*ms, "HTTP 200 OK in 96ms", map[string]any{
+		check("http", result.Service, "https://example.com/", result.OK, 362*ms, 96*ms, "HTTP 200 OK in 96 ms", map[string]any{
 			"http_status": 200, "ttfb_ms": 95.6, "server": "ECS (dcb/7F83)",
 		}),
 	)
@@ -188,7 +193,7 @@ func Healthy() *result.Report {
 				[]string{"93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"}, true)),
 		withCheck(serviceOK(), portSweep()),
 		layer(result.Printer, result.OK,
-			check("tcp", result.Printer, "tcp://192.168.1.50:9100", result.OK, 300*ms, 3*ms, "port 9100/tcp is open (connected in 2.6ms)", map[string]any{
+			check("tcp", result.Printer, "tcp://192.168.1.50:9100", result.OK, 300*ms, 3*ms, "port 9100/tcp is open (connected in 2.6 ms)", map[string]any{
 				"port_state": "open", "port": 9100, "protocol": "tcp", "connect_ms": 2.6,
 			}),
 			check("printer", result.Printer, "192.168.1.50", result.OK, 300*ms, 180*ms, "Printer HP LaserJet Pro M404dn is ready; black toner 63%.", map[string]any{
@@ -223,7 +228,7 @@ func Healthy() *result.Report {
 func DNSFailure() *result.Report {
 	r := base("netprobe https://example.com/")
 	r.Duration = 4210 * ms
-	dnsFail := because(result.ReasonDNSTimeout, check("dns", result.DNS, "example.com @192.168.1.1", result.Fail, 260*ms, 2*time.Second, "resolver 192.168.1.1 did not answer for example.com within 2s", map[string]any{
+	dnsFail := because(result.ReasonDNSTimeout, check("dns", result.DNS, "example.com @192.168.1.1", result.Fail, 260*ms, 2*time.Second, "resolver 192.168.1.1 did not answer for example.com within 2 s", map[string]any{
 		"resolver": "192.168.1.1", "role": "system", "name": "example.com", "rcode": "", "rcode_aaaa": "",
 		"answers": []string{}, "transport": "udp",
 	}))
@@ -251,8 +256,8 @@ func DNSFailure() *result.Report {
 			"If the problem stays, send this report to your internet provider.",
 		},
 		Evidence: []string{
-			"192.168.1.1 did not answer 3 DNS queries within 2s.",
-			"1.1.1.1 answered the same query in 14.1ms, so the internet itself works.",
+			"192.168.1.1 did not answer 3 DNS queries within 2 s.",
+			"1.1.1.1 answered the same query in 14.1 ms, so the internet itself works.",
 		},
 		Consequences: []result.Layer{result.Service},
 	}
@@ -273,7 +278,7 @@ func Degraded() *result.Report {
 				"method": "icmp", "icmp_permission": "unprivileged",
 			}))
 	}
-	gw := check("ping", result.Gateway, "192.168.1.1", result.OK, 2*ms, 310*ms, "192.168.1.1 does not answer ping, but answers TCP on port 80 (open, 1.9ms)", map[string]any{
+	gw := check("ping", result.Gateway, "192.168.1.1", result.OK, 2*ms, 310*ms, "192.168.1.1 does not answer ping, but answers TCP on port 80 (open, 1.9 ms)", map[string]any{
 		"sent": 10, "received": 0, "loss_pct": 100.0, "method": "tcp", "rtt_ms": 1.9, "tcp_port": 80,
 		"tcp_ports": map[string]string{"53": "filtered", "80": "open", "443": "filtered"}, "icmp_permission": "unprivileged",
 	})
@@ -342,7 +347,7 @@ func PrinterJam() *result.Report {
 		linkUp(), addressOK(), gatewayOK(),
 		layer(result.Printer, result.Fail,
 			pingOK("192.168.1.50", result.Printer, 2.4, 2*ms),
-			check("tcp", result.Printer, "tcp://192.168.1.50:9100", result.OK, 300*ms, 3*ms, "port 9100/tcp is open (connected in 2.8ms)", map[string]any{
+			check("tcp", result.Printer, "tcp://192.168.1.50:9100", result.OK, 300*ms, 3*ms, "port 9100/tcp is open (connected in 2.8 ms)", map[string]any{
 				"port_state": "open", "port": 9100, "protocol": "tcp", "connect_ms": 2.8,
 			}),
 			snmp,
@@ -358,7 +363,7 @@ func PrinterJam() *result.Report {
 			"Load paper into tray 1 (manual).",
 			"Order a cyan toner cartridge soon (8% left).",
 		},
-		Evidence: []string{`The printer's panel shows "Paper jam".`, "The printer answers on the network (ping 2.4ms, port 9100 open)."},
+		Evidence: []string{`The printer's panel shows "Paper jam".`, "The printer answers on the network (ping 2.4 ms, port 9100 open)."},
 	}
 	return r
 }
@@ -474,7 +479,7 @@ func WrongAnswer() *result.Report {
 			"answers": []string{"203.0.113.7"}, "rtt_ms": 3.1, "transport": "udp", "off_link": false,
 		})
 	tcp := because(result.ReasonTCPFiltered, check("tcp", result.Service, "https://www.example.com/", result.Fail, 300*ms, 3*time.Second,
-		"port 443/tcp is filtered: no answer within 3.0s (a firewall drops it)", map[string]any{
+		"port 443/tcp is filtered: no answer within 3.0 s (a firewall drops it)", map[string]any{
 			"port_state": "filtered", "port": 443, "protocol": "tcp", "on_link": false,
 		}))
 	quiet := because(result.ReasonInternetNoReply, check("ping", result.Internet, "2606:4700:4700::1111", result.Fail, 3*ms, 5*time.Second,
@@ -544,7 +549,7 @@ func CheckFile() *result.Report {
 		return c
 	}
 	guest := tagged(check("tcp", result.Service, "tcp://10.1.0.5:445", result.OK, 10*ms, 3000*ms,
-		"as expected (port filtered or closed): port 445/tcp is filtered: no answer within 3s (a firewall drops it)", map[string]any{
+		"as expected (port filtered or closed): port 445/tcp is filtered: no answer within 3 s (a firewall drops it)", map[string]any{
 			"port_state": "filtered", "port": 445, "protocol": "tcp", "raw_status": "fail", "raw_reason": "tcp.filtered",
 		}), "guest-vlan-isolated", "port filtered or closed")
 	web := tagged(check("http", result.Service, "https://intranet.office.lan/health", result.Fail, 30*ms, 12*ms,
@@ -552,7 +557,7 @@ func CheckFile() *result.Report {
 			"http_status": 503, "ttfb_ms": 11.8, "raw_status": "fail",
 		}), "intranet-web", "HTTP status 200")
 	tcp := tagged(check("tcp", result.Service, "https://intranet.office.lan/health", result.OK, 10*ms, 2*ms,
-		"port 443/tcp is open (connected in 1.9ms)", map[string]any{"port_state": "open", "port": 443, "protocol": "tcp", "connect_ms": 1.9}),
+		"port 443/tcp is open (connected in 1.9 ms)", map[string]any{"port_state": "open", "port": 443, "protocol": "tcp", "connect_ms": 1.9}),
 		"intranet-web", "at most 800ms")
 	dnsC := tagged(dnsOK("10.1.0.53", "system", 3.2), "fileserver-name", "all of 10.1.0.5")
 	r.Layers = []result.LayerResult{
@@ -608,7 +613,7 @@ func CaptivePortal() *result.Report {
 			"answers": []string{"93.184.215.14"}, "rtt_ms": 4.2, "transport": "udp", "off_link": false,
 		})
 	tcp := because(result.ReasonTCPFiltered, check("tcp", result.Service, "https://example.com/", result.Fail, 300*ms, 3*time.Second,
-		"port 443/tcp is filtered: no answer within 3s (a firewall drops it)", map[string]any{
+		"port 443/tcp is filtered: no answer within 3 s (a firewall drops it)", map[string]any{
 			"port_state": "filtered", "port": 443, "protocol": "tcp", "on_link": false,
 		}))
 	r.Layers = []result.LayerResult{
@@ -671,7 +676,7 @@ func ProxyOnly() *result.Report {
 				"http_status": 200, "ttfb_ms": 89.7,
 			})),
 			check("direct", result.Service, "https://example.com/", result.OK, 300*ms, 3*time.Second,
-				"direct (without the proxy): blocked; port 443/tcp is filtered: no answer within 3s (a firewall drops it)", map[string]any{
+				"direct (without the proxy): blocked; port 443/tcp is filtered: no answer within 3 s (a firewall drops it)", map[string]any{
 					"path": "direct", "proxy_source": "env", "outcome": "tcp.filtered", "port_state": "filtered", "port": 443, "protocol": "tcp", "on_link": false,
 				}),
 		),
