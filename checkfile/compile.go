@@ -2,9 +2,9 @@ package checkfile
 
 import (
 	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/netprobe/netprobe/internal/input"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -383,28 +383,9 @@ func (f *File) caCerts() ([]*x509.Certificate, error) {
 	if !filepath.IsAbs(p) && f.dir != "" {
 		p = filepath.Join(f.dir, p)
 	}
-	b, err := os.ReadFile(p)
+	certs, err := input.ReadCAs(p)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read %s: %v", f.CAFile, oneLineErr(err))
-	}
-	var certs []*x509.Certificate
-	for {
-		var blk *pem.Block
-		blk, b = pem.Decode(b)
-		if blk == nil {
-			break
-		}
-		if blk.Type != "CERTIFICATE" {
-			continue
-		}
-		c, err := x509.ParseCertificate(blk.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %v", f.CAFile, err)
-		}
-		certs = append(certs, c)
-	}
-	if len(certs) == 0 {
-		return nil, fmt.Errorf("%s holds no PEM certificate", f.CAFile)
+		return nil, fmt.Errorf("ca_file: %s", oneLineErr(err))
 	}
 	return certs, nil
 }

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/netprobe/netprobe/internal/input"
 	"io"
-	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -25,17 +25,12 @@ const MaxFileSize = 1 << 20
 // Load reads and validates a check file. Every problem comes back at once
 // as Errors, each with file:line:col.
 func Load(path string) (*File, error) {
-	f, err := os.Open(path)
+	// The one bounded reader: a regular file of at most MaxFileSize
+	// bytes, refused at once otherwise (a FIFO would block an open, a
+	// device never ends).
+	b, _, err := input.ReadFile(path, MaxFileSize)
 	if err != nil {
 		return nil, Errors{{File: path, Msg: oneLine(err)}}
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
-		return nil, Errors{{File: path, Msg: oneLine(err)}}
-	}
-	if len(b) > MaxFileSize {
-		return nil, Errors{{File: path, Msg: fmt.Sprintf("the file is larger than %d KiB; a check file is a short list", MaxFileSize>>10)}}
 	}
 	cf, err := Parse(filepath.Base(path), b)
 	if cf != nil {

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"time"
 
@@ -259,31 +258,11 @@ func (d *diagnoseFlags) options(f *Factory, fs *pflag.FlagSet) (diagnose.Options
 	return o, nil
 }
 
-// loadCAs reads PEM certificates from a regular file of at most
-// input.MaxCA bytes.
+// loadCAs reads the PEM certificates of --ca-file (see input.ReadCAs).
 func loadCAs(path string) ([]*x509.Certificate, error) {
-	b, _, err := input.ReadFile(path, input.MaxCA)
+	certs, err := input.ReadCAs(path)
 	if err != nil {
 		return nil, fmt.Errorf("ca-file %v", err)
-	}
-	var certs []*x509.Certificate
-	for {
-		var blk *pem.Block
-		blk, b = pem.Decode(b)
-		if blk == nil {
-			break
-		}
-		if blk.Type != "CERTIFICATE" {
-			continue
-		}
-		c, err := x509.ParseCertificate(blk.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("ca-file %s: %s", input.Name(path), oneLine(err.Error()))
-		}
-		certs = append(certs, c)
-	}
-	if len(certs) == 0 {
-		return nil, fmt.Errorf("ca-file %s holds no PEM certificate", input.Name(path))
 	}
 	return certs, nil
 }

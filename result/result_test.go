@@ -78,3 +78,18 @@ func TestJSONRoundTrip(t *testing.T) {
 		t.Fatal("Report.Layer of a layer not run must be nil")
 	}
 }
+
+// Evidence figures read alike from a probe's Go numbers and from a report
+// read back from JSON.
+func TestNumber(t *testing.T) {
+	for _, v := range []any{12, int64(12), uint16(12), float32(12), 12.0, json.Number("12")} {
+		if n, ok := Number(v); !ok || n != 12 {
+			t.Errorf("Number(%T %v) = %v, %v", v, v, n, ok)
+		}
+	}
+	for _, v := range []any{"12", nil, json.Number("x"), []int{12}} {
+		if _, ok := Number(v); ok {
+			t.Errorf("Number(%T %v) read a number", v, v)
+		}
+	}
+}

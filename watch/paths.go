@@ -1,7 +1,6 @@
 package watch
 
 import (
-	"encoding/json"
 	"math"
 
 	"github.com/influxdata/tdigest"
@@ -134,29 +133,5 @@ func (p *pathAgg) add(c result.Check) {
 	}
 }
 
-// number returns v as a float64 when it holds a number: probes store Go
-// numbers, a report read back from JSON holds float64 or json.Number.
-func number(v any) (float64, bool) {
-	switch n := v.(type) {
-	case float64:
-		return n, true
-	case float32:
-		return float64(n), true
-	case int:
-		return float64(n), true
-	case int64:
-		return float64(n), true
-	case int32:
-		return float64(n), true
-	case uint:
-		return float64(n), true
-	case uint64:
-		return float64(n), true
-	case uint32:
-		return float64(n), true
-	case json.Number:
-		f, err := n.Float64()
-		return f, err == nil
-	}
-	return 0, false
-}
+// number reads an evidence figure (see result.Number).
+func number(v any) (float64, bool) { return result.Number(v) }
