@@ -176,7 +176,7 @@ func TestWebHTTPS(t *testing.T) {
 	selfSigned := makeCert(t, certSpec{cn: "svc.test", ips: loopbackIPs}, nil)
 	trusted := TLSOptions{ExtraCAs: []*x509.Certificate{p.root.cert}}
 	goodSrv, soonSrv, selfSrv := serveTLS(t, good), serveTLS(t, soon), serveTLS(t, selfSigned)
-	closed, silent := testnet.ClosedTCP(t), silentTCP(t)
+	closed, silent := testnet.ClosedTCP(t), testnet.SilentTCP(t)
 
 	tests := []struct {
 		name  string

@@ -15,7 +15,6 @@ import (
 	"crypto/x509/pkix"
 	"math/big"
 	"net"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -67,38 +66,6 @@ func echoUDP(t *testing.T) int {
 		}
 	}()
 	return pc.LocalAddr().(*net.UDPAddr).Port
-}
-
-// silentTCP accepts connections and never writes a byte: a port that is
-// open but does not speak the protocol the probe expects (TLS, HTTP).
-func silentTCP(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-	})
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // certKit is one certificate with its key, able to sign others.

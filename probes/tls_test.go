@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netprobe/netprobe/internal/testnet"
 	"github.com/netprobe/netprobe/result"
 )
 
@@ -220,7 +221,7 @@ func TestTLSHandshakeClock(t *testing.T) {
 // The handshake must give up when the context ends, not hang.
 func TestTLSHandshakeSilentServer(t *testing.T) {
 	t.Parallel()
-	port := silentTCP(t)
+	port := testnet.SilentTCP(t)
 	ctx := shortCtx(t, 500*time.Millisecond)
 	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", net.JoinHostPort("127.0.0.1", itoa(port)))
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -23,38 +22,6 @@ import (
 	"github.com/netprobe/netprobe/internal/snmpagent"
 	"github.com/netprobe/netprobe/internal/testnet"
 )
-
-// silentTCP accepts connections and never says anything: an HTTP target
-// there waits until its deadline.
-func silentTCP(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-	})
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	return ln.Addr().(*net.TCPAddr).Port
-}
 
 func newServer(t *testing.T, cfg Config) (*Server, *httptest.Server) {
 	t.Helper()
@@ -181,7 +148,7 @@ func TestDefaultModule(t *testing.T) {
 // answered at once.
 func TestScrapeTimeoutAndIsolation(t *testing.T) {
 	_, hs := newServer(t, Config{})
-	slow, open := silentTCP(t), testnet.OpenTCP(t)
+	slow, open := testnet.SilentTCP(t), testnet.OpenTCP(t)
 	var wg sync.WaitGroup
 	var slowTook time.Duration
 	var slowSuccess float64 = -1
@@ -222,7 +189,7 @@ func TestScrapeTimeoutAndIsolation(t *testing.T) {
 // probe does not run on to its own deadline.
 func TestClientGoneCancelsProbe(t *testing.T) {
 	s, hs := newServer(t, Config{})
-	slow := silentTCP(t)
+	slow := testnet.SilentTCP(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, hs.URL+probePath("", fmt.Sprintf("http://127.0.0.1:%d/", slow)), nil)
@@ -251,7 +218,7 @@ func TestClientGoneCancelsProbe(t *testing.T) {
 // gets 503 instead of waiting past its scrape.
 func TestMaxConcurrent(t *testing.T) {
 	_, hs := newServer(t, Config{MaxConcurrent: 1})
-	slow, open := silentTCP(t), testnet.OpenTCP(t)
+	slow, open := testnet.SilentTCP(t), testnet.OpenTCP(t)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -87,6 +87,40 @@ func ServeTCP(t testing.TB, handle func(net.Conn)) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
+// SilentTCP accepts connections and never writes a byte: a port that is
+// open but does not speak the protocol the probe expects (TLS, HTTP), so a
+// client there waits until its own deadline. Connections stay open until
+// the test ends.
+func SilentTCP(t testing.TB) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+	})
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
 // ClosedTCP returns a port that was just bound and released: nothing
 // listens there, so the kernel answers a SYN with a reset.
 func ClosedTCP(t testing.TB) int {
