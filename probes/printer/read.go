@@ -104,32 +104,10 @@ func read(ctx context.Context, host string, opt Options, scrub *secret.Scrubber)
 	d.answered = true
 	d.fillScalars(vals, 1)
 
-	cols := map[string]*column{}
-	var order []*column
-	add := func(oid, group string) {
-		c := newColumn(oid, group)
-		cols[oid] = c
-		order = append(order, c)
-	}
-	for _, oid := range supplyColumns {
-		add(oid, "supplies")
-	}
-	add(printermib.PrtMarkerColorantValue, "colorants")
-	for _, oid := range trayColumns {
-		add(oid, "trays")
-	}
-	for _, oid := range alertColumns {
-		add(oid, "alerts")
-	}
-	add(printermib.PrtConsoleDisplayBufferText, "display")
 	// No printer row at hrDeviceIndex 1: find the printer's index in
-	// hrPrinterTable, which only has printer rows. Never walk the whole
-	// hrDeviceTable: some agents die on hrDeviceID.
+	// hrPrinterTable, which only has printer rows.
 	discover := d.printerStatus == nil && !d.hasErrState
-	if discover {
-		add(printermib.HrPrinterStatus, "status")
-		add(printermib.HrPrinterDetectedErrorState, "status")
-	}
+	cols, order := tableColumns(discover)
 	s.walk(order)
 
 	if discover {
@@ -163,6 +141,37 @@ func read(ctx context.Context, host string, opt Options, scrub *secret.Scrubber)
 	d.fillTables(cols, opt)
 	d.flagColorants()
 	return d
+}
+
+// tableColumns lists the columns read walks, in walking order, and by
+// OID: the supply, colorant, tray, alert and panel tables, and, when the
+// printer has no row at hrDeviceIndex 1 (discover), the hrPrinterTable
+// columns that find its row. Never the whole hrDeviceTable: some agents
+// die on hrDeviceID.
+func tableColumns(discover bool) (map[string]*column, []*column) {
+	cols := map[string]*column{}
+	var order []*column
+	add := func(oid, group string) {
+		c := newColumn(oid, group)
+		cols[oid] = c
+		order = append(order, c)
+	}
+	for _, oid := range supplyColumns {
+		add(oid, "supplies")
+	}
+	add(printermib.PrtMarkerColorantValue, "colorants")
+	for _, oid := range trayColumns {
+		add(oid, "trays")
+	}
+	for _, oid := range alertColumns {
+		add(oid, "alerts")
+	}
+	add(printermib.PrtConsoleDisplayBufferText, "display")
+	if discover {
+		add(printermib.HrPrinterStatus, "status")
+		add(printermib.HrPrinterDetectedErrorState, "status")
+	}
+	return cols, order
 }
 
 // fillScalars takes the GET answers for device index idx.
