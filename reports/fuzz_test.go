@@ -1,13 +1,16 @@
 package reports_test
 
 import (
+	"bytes"
 	"maps"
 	"slices"
 	"strconv"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/netprobe/netprobe/internal/bound"
 	"github.com/netprobe/netprobe/internal/hostile"
+	"github.com/netprobe/netprobe/internal/sanitize"
 	"github.com/netprobe/netprobe/reports"
 	"github.com/netprobe/netprobe/reports/reporttest"
 	"github.com/netprobe/netprobe/result"
@@ -200,3 +203,38 @@ func FuzzMarkdown(f *testing.F)   { fuzzRenderer(f, "md") }
 func FuzzJSON(f *testing.F)       { fuzzRenderer(f, "json") }
 func FuzzJUnit(f *testing.F)      { fuzzRenderer(f, "junit.xml") }
 func FuzzPrometheus(f *testing.F) { fuzzRenderer(f, "prom") }
+
+// FuzzHTML holds -o html to the same rules as the other formats' fuzz
+// targets, with HTML's own meaning of "structure": the page stays inert
+// (assertInert: no script, handler, link out, inline style, and its
+// Content-Security-Policy), has as many elements as its harmless twin,
+// and holds no invisible character outside its own line breaks.
+func FuzzHTML(f *testing.F) {
+	seeds(f)
+	f.Fuzz(func(t *testing.T, a, b, c string) {
+		tw := twinner{}
+		r, twin := mixed(a, b, c), mixed(tw.of(a), tw.of(b), tw.of(c))
+		var got, base bytes.Buffer
+		if err := reports.HTML(&got, r); err != nil {
+			t.Fatal(err)
+		}
+		if err := reports.HTML(&base, twin); err != nil {
+			t.Fatal(err)
+		}
+		if !utf8.Valid(got.Bytes()) {
+			t.Error("invalid UTF-8")
+		}
+		for i, ch := range got.String() {
+			if ch != '\n' && sanitize.Invisible(ch) {
+				t.Fatalf("%U at byte %d", ch, i)
+			}
+		}
+		p, q := assertInert(t, got.Bytes()), parse(t, base.Bytes())
+		if len(p.elements) != len(q.elements) {
+			t.Errorf("%d elements, its harmless twin has %d", len(p.elements), len(q.elements))
+		}
+		if got.Len()-base.Len() > maxGrowth {
+			t.Errorf("%d bytes, its harmless twin %d", got.Len(), base.Len())
+		}
+	})
+}
